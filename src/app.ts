@@ -1,0 +1,101 @@
+/**
+ * buildApp(deps): the Fastify instance with its plugins and every feature's routes. No listen, no
+ * process concerns: main.ts and the tests both build the app from here.
+ */
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import { accountRoutes } from './features/access/account.routes.js';
+import type { AccessDeps } from './features/access/access.deps.js';
+import { authRoutes } from './features/access/auth.routes.js';
+import { healthRoutes } from './features/health/health.routes.js';
+import type { KeyRing } from './features/vault/keyring.js';
+import { webRoutes } from './features/web/web.routes.js';
+import { registerErrorHandler, sendNotFound } from './http/error-handler.js';
+import { registerGuard } from './http/guard.js';
+import './http/fastify-types.js';
+import type { Clock } from './lib/clock.js';
+import type { Logger } from './logger.js';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  keyring: KeyRing;
+  logger: Logger;
+  /** readiness: database answers and migrations are applied */
+  isReady(): Promise<boolean>;
+  webDir: string;
+  /** per-IP sign-in limit (tests lower or raise it) */
+  signInRateLimit?: { max: number; timeWindowMs: number };
+}
+
+const BODY_LIMIT = 1024 * 1024;
+
+/** Builds the application (routes registered, not listening). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    bodyLimit: BODY_LIMIT,
+    requestIdHeader: false,
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { maxParamLength: 256 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+  app.setNotFoundHandler((req, reply) => sendNotFound(req, reply));
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'CRM console API', version: '1' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'crm_session' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    hsts: config.secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  await app.register(rateLimit, { global: false });
+
+  const access: AccessDeps = {
+    db: deps.database.db,
+    clock: deps.clock,
+    sessionIdleMs: config.sessionIdleMs,
+    sessionMaxMs: config.sessionMaxMs,
+    deviceKey: deps.keyring.derive('device-cookie'),
+  };
+  const cookies = { secure: config.secure, sessionMaxMs: config.sessionMaxMs };
+  registerGuard(app, { ...access, secure: config.secure, publicOrigin: config.publicUrl.origin });
+
+  await app.register(healthRoutes, { isReady: deps.isReady });
+  await app.register(authRoutes, { access, cookies, signInRateLimit: deps.signInRateLimit ?? { max: 20, timeWindowMs: 60_000 } });
+  await app.register(accountRoutes, { access, cookies });
+  await app.register(webRoutes, { webDir: deps.webDir });
+  return app;
+}

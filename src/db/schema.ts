@@ -1,0 +1,164 @@
+/**
+ * The one drizzle schema. drizzle-kit generates SQL migrations from it into src/db/migrations
+ * (`npm run db:generate`); those files are committed and applied at start-up.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+export const userRole = pgEnum('user_role', ['owner', 'admin', 'operator', 'viewer']);
+export const userStatus = pgEnum('user_status', ['invited', 'active', 'deactivated', 'removed']);
+export const loginResult = pgEnum('login_result', ['success', 'failure']);
+export const loginReason = pgEnum('login_reason', [
+  'bad_password',
+  'unknown_user',
+  'deactivated',
+  'locked',
+  'rate_limited',
+]);
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    displayName: text('display_name').notNull(),
+    role: userRole('role').notNull(),
+    status: userStatus('status').notNull(),
+    passwordHash: text('password_hash'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    lastSignInAt: ts('last_sign_in_at'),
+    lastSignInIp: text('last_sign_in_ip'),
+    /** Lockout state: failures inside the current 15-minute window and the lock they produced. */
+    failedCount: integer('failed_count').notNull().default(0),
+    failedWindowStart: ts('failed_window_start'),
+    lockedUntil: ts('locked_until'),
+  },
+  (t) => [uniqueIndex('users_email_key').on(t.email), index('users_role_status_idx').on(t.role, t.status)],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** SHA-256 (hex) of the opaque cookie value; the value itself is never stored. */
+    tokenHash: text('token_hash').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [
+    uniqueIndex('sessions_token_hash_key').on(t.tokenHash),
+    index('sessions_user_idx').on(t.userId),
+    index('sessions_expires_idx').on(t.expiresAt),
+  ],
+);
+
+/** One-time links that let the first owner (or a CLI-created owner) set up their account. */
+export const setupTokens = pgTable(
+  'setup_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull(),
+    email: text('email'),
+    displayName: text('display_name'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [uniqueIndex('setup_tokens_token_hash_key').on(t.tokenHash)],
+);
+
+/** Every sign-in attempt. Personal data (IP, user agent, typed email): retention and erasure act on it. */
+export const loginActivity = pgTable(
+  'login_activity',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** The email typed when it matched no user (so an admin can see probing); null otherwise. */
+    attemptedEmail: text('attempted_email'),
+    result: loginResult('result').notNull(),
+    reason: loginReason('reason'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('login_activity_user_at_idx').on(t.userId, t.at), index('login_activity_at_idx').on(t.at)],
+);
+
+/** Failure counters of signed device cookies (OWASP device-cookie lockout). */
+export const deviceLocks = pgTable('device_locks', {
+  deviceId: text('device_id').primaryKey(),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  failedCount: integer('failed_count').notNull().default(0),
+  failedWindowStart: ts('failed_window_start'),
+  lockedUntil: ts('locked_until'),
+});
+
+/** The audit trail: who did what to which target. Holds no personal data (see auditPersonalValues). */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    requestId: text('request_id'),
+    changedFields: text('changed_fields')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** Non-personal values only: role names, states, counts. */
+    details: jsonb('details').notNull().default({}),
+  },
+  (t) => [
+    index('audit_events_at_idx').on(t.at),
+    index('audit_events_actor_idx').on(t.actorId, t.at),
+    index('audit_events_target_idx').on(t.targetType, t.targetId),
+  ],
+);
+
+/** Personal values that belong to an audit event, one row per value and data subject. */
+export const auditPersonalValues = pgTable(
+  'audit_personal_values',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    eventId: bigint('event_id', { mode: 'number' })
+      .notNull()
+      .references(() => auditEvents.id, { onDelete: 'cascade' }),
+    field: text('field').notNull(),
+    /** 'before' / 'after' / 'value' */
+    kind: text('kind').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [
+    index('audit_personal_values_event_idx').on(t.eventId),
+    index('audit_personal_values_subject_idx').on(t.subjectType, t.subjectId),
+  ],
+);

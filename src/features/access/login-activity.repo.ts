@@ -1,0 +1,49 @@
+/** SQL for the login-activity record (every sign-in attempt) and device-cookie counters. */
+import { and, desc, eq, lt } from 'drizzle-orm';
+import { deviceLocks, loginActivity } from '../../db/schema.js';
+import type { Executor } from '../../db/client.js';
+import type { LockState } from './lockout.js';
+
+export type LoginActivityRow = typeof loginActivity.$inferSelect;
+export type LoginReason = NonNullable<LoginActivityRow['reason']>;
+
+/** Appends one attempt. */
+export async function insertLoginActivity(
+  ex: Executor,
+  v: {
+    at: Date;
+    userId: string | null;
+    attemptedEmail: string | null;
+    result: 'success' | 'failure';
+    reason: LoginReason | null;
+    ip: string | null;
+    userAgent: string | null;
+  },
+): Promise<void> {
+  await ex.insert(loginActivity).values(v);
+}
+
+/** One page of a user's attempts, newest first, before the id `beforeId` (keyset pagination). */
+export async function listLoginActivity(
+  ex: Executor,
+  userId: string,
+  beforeId: number | null,
+  limit: number,
+): Promise<LoginActivityRow[]> {
+  const cond = beforeId === null ? eq(loginActivity.userId, userId) : and(eq(loginActivity.userId, userId), lt(loginActivity.id, beforeId));
+  return ex.select().from(loginActivity).where(cond).orderBy(desc(loginActivity.id)).limit(limit);
+}
+
+/** The counters of a device cookie (unlocked when none are stored). */
+export async function findDeviceLock(ex: Executor, deviceId: string): Promise<LockState | undefined> {
+  const [row] = await ex.select().from(deviceLocks).where(eq(deviceLocks.deviceId, deviceId)).for('update').limit(1);
+  return row;
+}
+
+/** Upserts the counters of a device cookie. */
+export async function saveDeviceLock(ex: Executor, deviceId: string, userId: string, s: LockState): Promise<void> {
+  await ex
+    .insert(deviceLocks)
+    .values({ deviceId, userId, ...s })
+    .onConflictDoUpdate({ target: deviceLocks.deviceId, set: { ...s } });
+}

@@ -1,0 +1,98 @@
+/**
+ * The permission model of ../shared/permissions.md as data. Route guards, service policies, the
+ * abilities sent to the UI, the role × route test and docs/SECURITY.md all read this one table.
+ * Adding an action means adding a row here (and to docs/SECURITY.md).
+ */
+export const ROLES = ['owner', 'admin', 'operator', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Higher number = more power. Nobody grants or acts above their own rank. */
+export const ROLE_RANK: Record<Role, number> = { owner: 4, admin: 3, operator: 2, viewer: 1 };
+
+type Who = 'public' | readonly Role[];
+
+const ALL: readonly Role[] = ROLES;
+const OWNER_ADMIN: readonly Role[] = ['owner', 'admin'];
+const STAFF: readonly Role[] = ['owner', 'admin', 'operator'];
+const OWNER: readonly Role[] = ['owner'];
+
+/**
+ * Every action, who may take it, and what it means. `public` actions need no session (they are
+ * authenticated otherwise: a link token, Meta's signature, or nothing for health checks).
+ */
+export const PERMISSIONS = {
+  // --- public -------------------------------------------------------------------------------
+  'public.health': { who: 'public', describe: 'liveness and readiness probes' },
+  'public.api_spec': { who: 'public', describe: 'the OpenAPI document' },
+  'public.setup': { who: 'public', describe: 'first-owner setup through a one-time setup link' },
+  'public.sign_in': { who: 'public', describe: 'sign in with email and password' },
+  'public.web': { who: 'public', describe: 'the web UI assets' },
+
+  // --- own account (any signed-in user) --------------------------------------------------------
+  'self.read': { who: ALL, describe: 'see own profile and abilities' },
+  'self.manage': { who: ALL, describe: 'own profile, own password, own sessions, sign out' },
+  'self.activity.read': { who: ALL, describe: 'own login activity' },
+  'self.notifications': { who: ALL, describe: 'own notification preferences' },
+  'self.tokens': { who: ALL, describe: 'create personal API tokens (role no higher than own)' },
+
+  // --- users ----------------------------------------------------------------------------------
+  'users.list': { who: ALL, describe: 'see the users list (name, email, role, status, last sign-in)' },
+  'users.activity.read': { who: OWNER_ADMIN, describe: "see another user's login activity and sessions" },
+  'users.invite': { who: OWNER_ADMIN, describe: 'invite a user, resend or revoke an invitation' },
+  'users.role.change': { who: OWNER_ADMIN, describe: "change a user's role" },
+  'users.manage': {
+    who: OWNER_ADMIN,
+    describe: 'deactivate, reactivate, remove a user; end their sessions; unlock; send a password reset',
+  },
+  'users.2fa.reset': { who: OWNER_ADMIN, describe: "reset another user's 2FA" },
+
+  // --- WhatsApp onboarding ----------------------------------------------------------------------
+  'onboarding.read': { who: ALL, describe: 'see onboarding records, phone numbers, token health' },
+  'onboarding.manage': {
+    who: OWNER_ADMIN,
+    describe: 'connect, reconnect, disconnect a WABA; send an onboarding link; enter a registration PIN',
+  },
+  'onboarding.pin.reveal': { who: OWNER, describe: 'reveal a registration PIN once before it is erased' },
+  'onboarding.retry': { who: STAFF, describe: 'retry a failed onboarding step; refresh phone number lookups' },
+
+  // --- webhooks ---------------------------------------------------------------------------------
+  'webhooks.read': { who: STAFF, describe: 'see the webhook event log (no message content)' },
+  'webhooks.reprocess': { who: OWNER_ADMIN, describe: 'reprocess a failed webhook event' },
+
+  // --- audit and privacy ------------------------------------------------------------------------
+  'audit.read': { who: OWNER_ADMIN, describe: 'see, filter and export the audit log; verify the chain' },
+  'privacy.manage': { who: OWNER_ADMIN, describe: 'see and work the privacy request queue' },
+  'legal_hold.manage': { who: OWNER, describe: 'place or lift a legal hold' },
+  'settings.manage': {
+    who: OWNER,
+    describe: 'retention periods, security settings, organisation-wide notification settings',
+  },
+
+  // --- development and tooling ------------------------------------------------------------------
+  'outbox.read': { who: OWNER_ADMIN, describe: 'see the mail outbox (sandbox and development only)' },
+  'sandbox.use': { who: OWNER_ADMIN, describe: 'use the sandbox panel (sandbox only)' },
+  'api_docs.read': { who: OWNER_ADMIN, describe: 'browse the API documentation at /api/docs' },
+} as const satisfies Record<string, { who: Who; describe: string }>;
+
+export type Action = keyof typeof PERMISSIONS;
+
+/** True when the action needs no session. */
+export function isPublic(action: Action): boolean {
+  return PERMISSIONS[action].who === 'public';
+}
+
+/** Deny by default: a role may take an action only when the table lists it. */
+export function roleMay(role: Role, action: Action): boolean {
+  const who: Who = PERMISSIONS[action].who;
+  return who !== 'public' && who.includes(role);
+}
+
+/** The non-public actions a role holds: sent to the UI as `abilities`. */
+export function abilitiesOf(role: Role): Action[] {
+  return (Object.keys(PERMISSIONS) as Action[]).filter((a) => roleMay(role, a));
+}
+
+/** Role ceiling: `actor` may grant `role` / act on someone holding `role` only up to their own rank. */
+export function roleAtMost(actor: Role, role: Role): boolean {
+  return ROLE_RANK[role] <= ROLE_RANK[actor];
+}

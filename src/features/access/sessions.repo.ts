@@ -1,0 +1,81 @@
+/** SQL for server-side sessions (only the SHA-256 of the cookie value is stored). */
+import { and, desc, eq, lt, ne, or, sql } from 'drizzle-orm';
+import { sessions, users } from '../../db/schema.js';
+import type { Executor } from '../../db/client.js';
+
+export type SessionRow = typeof sessions.$inferSelect;
+export type UserForSession = typeof users.$inferSelect;
+
+/** Inserts a session. */
+export async function insertSession(
+  ex: Executor,
+  v: { tokenHash: string; userId: string; at: Date; expiresAt: Date; ip: string | null; userAgent: string | null },
+): Promise<SessionRow> {
+  const [row] = await ex
+    .insert(sessions)
+    .values({ tokenHash: v.tokenHash, userId: v.userId, createdAt: v.at, lastSeenAt: v.at, expiresAt: v.expiresAt, ip: v.ip, userAgent: v.userAgent })
+    .returning();
+  return row!;
+}
+
+/** The session with this token hash joined with its user, in one round trip. */
+export async function findSessionWithUser(
+  ex: Executor,
+  tokenHash: string,
+): Promise<{ session: SessionRow; user: UserForSession } | undefined> {
+  const [row] = await ex
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.tokenHash, tokenHash))
+    .limit(1);
+  return row;
+}
+
+/** Moves last-seen forward. */
+export async function touchSession(ex: Executor, id: string, at: Date): Promise<void> {
+  await ex.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.id, id));
+}
+
+/** Deletes one session by id; returns whether it existed. */
+export async function deleteSession(ex: Executor, id: string): Promise<boolean> {
+  const r = await ex.delete(sessions).where(eq(sessions.id, id)).returning({ id: sessions.id });
+  return r.length > 0;
+}
+
+/** Deletes one of a user's sessions (scoped, so nobody ends someone else's session by id). */
+export async function deleteUserSession(ex: Executor, userId: string, id: string): Promise<boolean> {
+  const r = await ex
+    .delete(sessions)
+    .where(and(eq(sessions.id, id), eq(sessions.userId, userId)))
+    .returning({ id: sessions.id });
+  return r.length > 0;
+}
+
+/** Deletes every session of a user except `keepId`; returns how many ended. */
+export async function deleteOtherSessions(ex: Executor, userId: string, keepId: string | null): Promise<number> {
+  const cond = keepId ? and(eq(sessions.userId, userId), ne(sessions.id, keepId)) : eq(sessions.userId, userId);
+  const r = await ex.delete(sessions).where(cond).returning({ id: sessions.id });
+  return r.length;
+}
+
+/** A user's sessions, most recently seen first. */
+export async function listUserSessions(ex: Executor, userId: string): Promise<SessionRow[]> {
+  return ex.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.lastSeenAt));
+}
+
+/** Deletes sessions past their absolute expiry or idle longer than `idleMs`; returns how many. */
+export async function deleteExpiredSessions(ex: Executor, now: Date, idleMs: number): Promise<number> {
+  const idleCutoff = new Date(now.getTime() - idleMs);
+  const r = await ex
+    .delete(sessions)
+    .where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, idleCutoff)))
+    .returning({ id: sessions.id });
+  return r.length;
+}
+
+/** Count of live sessions (metrics). */
+export async function countSessions(ex: Executor): Promise<number> {
+  const r = await ex.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM sessions`);
+  return r.rows[0]?.n ?? 0;
+}

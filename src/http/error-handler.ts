@@ -1,0 +1,64 @@
+/**
+ * The one error shape. AppErrors map to their status; schema validation to a 400 naming the field;
+ * Fastify's own client errors (bad JSON, too large, wrong content type) to their 4xx; anything
+ * else to a 500 that carries only the request id (the details go to the log, never to the client).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, toProblem, type ErrorCode, type FieldError } from './errors.js';
+
+function sendProblem(reply: FastifyReply, req: FastifyRequest, code: ErrorCode, detail: string, errors?: FieldError[], headers?: Record<string, string>) {
+  const problem = toProblem(code, detail, req.id, errors);
+  if (headers) reply.headers(headers);
+  return reply.status(problem.status).type('application/problem+json').send(problem);
+}
+
+function validationErrors(err: { validation: { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }[]; validationContext?: string }): FieldError[] {
+  return err.validation.map((v) => {
+    const base = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    if (v.keyword === 'unrecognized_keys' && Array.isArray(v.params.keys)) {
+      const keys = (v.params.keys as string[]).map((k) => (base ? `${base}.${k}` : k));
+      return { path: keys.join(', '), message: 'is not a known field' };
+    }
+    return { path: base || (err.validationContext ?? 'body'), message: v.message ?? 'is invalid' };
+  });
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'validation_failed',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'validation_failed',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
+  FST_ERR_VALIDATION: 'validation_failed',
+};
+
+/** Installs the error and not-found handlers for the API. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof AppError) {
+      if (err.status >= 500) req.log.error({ err }, 'request failed');
+      return sendProblem(reply, req, err.code, err.message, err.errors, err.headers);
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const errors = validationErrors(err);
+      return sendProblem(reply, req, 'validation_failed', `Invalid ${errors.map((e) => e.path).join(', ')}`, errors);
+    }
+    const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
+    if (mapped) {
+      const detail = mapped === 'validation_failed' ? 'The request body is not valid JSON.' : err.message;
+      return sendProblem(reply, req, mapped, detail, mapped === 'validation_failed' ? [{ path: 'body', message: detail }] : undefined);
+    }
+    if (err.statusCode === 429) return sendProblem(reply, req, 'rate_limited', 'Too many requests; try again later.');
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      return sendProblem(reply, req, 'validation_failed', 'The request could not be understood.', [{ path: 'request', message: 'is malformed' }]);
+    }
+    req.log.error({ err }, 'unhandled error');
+    return sendProblem(reply, req, 'internal', `Something went wrong. Quote request id ${req.id} to your administrator.`);
+  });
+}
+
+/** The problem for API paths that match no route. */
+export function sendNotFound(req: FastifyRequest, reply: FastifyReply) {
+  return sendProblem(reply, req, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}`);
+}

@@ -1,0 +1,80 @@
+/**
+ * One error type with a closed list of codes. Every API error leaves the server as RFC 9457
+ * problem details carrying `code` (and `errors[]` naming fields for validation failures).
+ */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  csrf_failed: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  setup_token_invalid: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+/** A 400 naming one field. */
+export function fieldError(path: string, message: string): AppError {
+  return new AppError('validation_failed', `${path}: ${message}`, [{ path, message }]);
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  requestId: string;
+  errors?: FieldError[];
+}
+
+const TITLES: Record<ErrorCode, string> = {
+  validation_failed: 'Invalid request',
+  unauthenticated: 'Sign-in required',
+  invalid_credentials: 'Sign-in failed',
+  forbidden: 'Not allowed',
+  csrf_failed: 'Cross-site request refused',
+  not_found: 'Not found',
+  method_not_allowed: 'Method not allowed',
+  conflict: 'Conflict',
+  setup_token_invalid: 'Link invalid or expired',
+  payload_too_large: 'Request too large',
+  unsupported_media_type: 'Unsupported content type',
+  rate_limited: 'Too many requests',
+  internal: 'Internal error',
+  unavailable: 'Service unavailable',
+};
+
+/** Builds the problem document for an error code. */
+export function toProblem(code: ErrorCode, detail: string, requestId: string, errors?: FieldError[]): Problem {
+  const p: Problem = { type: 'about:blank', title: TITLES[code], status: ERROR_STATUS[code], code, detail, requestId };
+  if (errors && errors.length > 0) p.errors = errors;
+  return p;
+}

@@ -1,0 +1,56 @@
+/**
+ * Authorization, first layer: before anything else runs, the route's declared action is checked
+ * against the permission table. Public actions pass; others need a live session whose user's role
+ * the table allows. CSRF: unsafe methods must come from PUBLIC_URL's origin and carry a header
+ * that a cross-site form cannot send.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isPublic, roleMay, type Action } from '../features/access/permissions.js';
+import type { AccessDeps } from '../features/access/access.deps.js';
+import { resolveSession } from '../features/access/sessions.service.js';
+import { AppError } from './errors.js';
+import { sessionCookieName } from './cookies.js';
+
+export const CSRF_HEADER = 'x-csrf-protection';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The network facts of a request, for audit and login activity. */
+export function clientInfo(req: FastifyRequest) {
+  const ua = req.headers['user-agent'];
+  return { ip: req.ip ?? null, userAgent: typeof ua === 'string' ? ua : null, requestId: req.id };
+}
+
+/** Registers the guard on every route; refuses to register a route that declares no action. */
+export function registerGuard(app: FastifyInstance, deps: AccessDeps & { secure: boolean; publicOrigin: string }): void {
+  app.decorateRequest('caller', null);
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.action) throw new Error(`route ${route.method} ${route.url} declares no permission action`);
+  });
+  app.addHook('onRequest', async (req) => {
+    const action: Action | undefined = req.routeOptions.config?.action;
+    if (!action) return; // not-found handler
+    if (!SAFE_METHODS.has(req.method) && req.url.startsWith('/api/')) checkCsrf(req, deps.publicOrigin);
+    if (isPublic(action)) return;
+    const found = await resolveSession(deps, req.cookies[sessionCookieName(deps.secure)]);
+    if (!found) throw new AppError('unauthenticated', 'Sign in to continue.');
+    if (!roleMay(found.user.role, action)) throw new AppError('forbidden', 'Your role does not allow this.');
+    req.caller = { user: found.user, sessionId: found.session.id, client: clientInfo(req) };
+  });
+}
+
+/** The request's Origin, or the origin of its Referer when a browser omitted Origin. */
+function requestOrigin(req: FastifyRequest): string | null {
+  if (typeof req.headers.origin === 'string') return req.headers.origin;
+  const referer = req.headers.referer;
+  if (typeof referer !== 'string') return null;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return null;
+  }
+}
+
+function checkCsrf(req: FastifyRequest, publicOrigin: string): void {
+  if (requestOrigin(req) !== publicOrigin) throw new AppError('csrf_failed', 'Request origin not allowed.');
+  if (req.headers[CSRF_HEADER] !== '1') throw new AppError('csrf_failed', `Missing ${CSRF_HEADER} header.`);
+}

@@ -1,0 +1,102 @@
+/**
+ * Start: config -> database -> migrations -> jobs -> app -> listen. Shutdown on SIGTERM/SIGINT in
+ * order (HTTP, jobs, pool, embedded server) under one deadline, then exit 0.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { MigrationError } from './db/migrate.js';
+import { setupUrl, firstStartSetupLink } from './features/access/setup.service.js';
+import { warmPasswords } from './features/access/passwords.js';
+import { startJobQueue, type JobQueue } from './jobs/queue.js';
+import { JOBS } from './jobs/registry.js';
+import { systemClock } from './lib/clock.js';
+import { createLogger } from './logger.js';
+import { openRuntime } from './runtime.js';
+
+const SHUTDOWN_DEADLINE_MS = 20_000;
+
+/** Where the built web UI lives: dist/web beside dist/server. */
+function webDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web');
+}
+
+/** Runs the server until a signal stops it. */
+export async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  let runtime;
+  try {
+    runtime = await openRuntime(config, logger, 'server');
+  } catch (err) {
+    const known = err instanceof MigrationError || (err as Error).name === 'EmbeddedPostgresError' || err instanceof ConfigError;
+    process.stderr.write(`Start-up failed: ${(err as Error).message}\n`);
+    if (!known) logger.error({ err }, 'start-up failed');
+    process.exit(1);
+  }
+  const rt = runtime;
+  rt.embedded?.onUnexpectedExit((info) => {
+    logger.fatal({ code: info.code, signal: info.signal, lastLog: info.lastLog }, 'embedded PostgreSQL exited unexpectedly');
+    void shutdown('postgres-exit', 1);
+  });
+
+  const clock = systemClock;
+  let jobs: JobQueue | null = null;
+  jobs = await startJobQueue({
+    url: rt.database.url,
+    jobs: JOBS,
+    ctx: { database: rt.database, clock, logger, sessionIdleMs: config.sessionIdleMs },
+    logger,
+  });
+  await warmPasswords();
+  const app = await buildApp({ config, database: rt.database, clock, keyring: rt.keyring, logger, isReady: rt.isReady, webDir: webDir() });
+
+  let stopping = false;
+  async function shutdown(reason: string, code = 0) {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'shutting down');
+    const timer = setTimeout(() => {
+      process.stderr.write('Shutdown deadline passed; exiting.\n');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    timer.unref();
+    try {
+      await app.close();
+      await jobs?.stop(8_000);
+      await rt.close();
+    } catch (err) {
+      logger.error({ err }, 'error during shutdown');
+      code = 1;
+    }
+    clearTimeout(timer);
+    process.exit(code);
+  }
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  logger.info({ url: config.publicUrl.toString(), embedded: rt.embedded !== null }, 'listening');
+
+  // First start, embedded mode only: a one-time link on the terminal (not in the structured log).
+  if (rt.embedded) {
+    const token = await firstStartSetupLink({ db: rt.database.db, clock });
+    if (token) {
+      process.stderr.write(
+        `\n  No users yet. Create the owner account within 1 hour at:\n\n    ${setupUrl(config.publicUrl, token)}\n\n`,
+      );
+    }
+  }
+}
+
+await main();

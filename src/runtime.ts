@@ -1,0 +1,52 @@
+/**
+ * Boots the whole runtime shared by the server and the CLI: database (embedded or external),
+ * migrations, key ring. Returns handles and an ordered close().
+ */
+import { openDatabase, type Database } from './db/client.js';
+import { resolveDatabase } from './db/connect.js';
+import type { EmbeddedServer } from './db/embedded/index.js';
+import { expectedMigrationCount, migrationsApplied, runMigrations } from './db/migrate.js';
+import type { Config } from './config.js';
+import { loadKeyRing, type KeyRing } from './features/vault/keyring.js';
+import type { Logger } from './logger.js';
+
+export interface Runtime {
+  database: Database;
+  embedded: EmbeddedServer | null;
+  keyring: KeyRing;
+  isReady(): Promise<boolean>;
+  /** Ends the pool, then stops the embedded server if this process owns it. */
+  close(): Promise<void>;
+}
+
+/** Opens the database, applies migrations and loads keys. */
+export async function openRuntime(config: Config, logger: Logger, mode: 'server' | 'cli'): Promise<Runtime> {
+  const keyring = loadKeyRing({
+    keys: config.encryptionKeys,
+    key: config.encryptionKey,
+    dataDir: config.dataDir,
+    embedded: config.databaseUrl === undefined,
+  });
+  const target = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, mode });
+  const database = openDatabase(target.url, { applicationName: mode === 'server' ? 'crm' : 'crm-cli' });
+  const close = async () => {
+    await database.close().catch(() => {});
+    if (target.embedded?.owned) await target.embedded.stop();
+  };
+  try {
+    await runMigrations(database.pool);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const expected = expectedMigrationCount();
+  return {
+    database,
+    embedded: target.embedded,
+    keyring,
+    async isReady() {
+      return migrationsApplied(database.pool, expected);
+    },
+    close,
+  };
+}

@@ -1,0 +1,20 @@
+import { Stack } from '@mantine/core';
+import { PageHeader } from '../../components/PageHeader.js';
+import { ActivitySection } from './ActivitySection.js';
+import { PasswordSection } from './PasswordSection.js';
+import { ProfileSection } from './ProfileSection.js';
+import { SessionsSection } from './SessionsSection.js';
+
+export function AccountPage() {
+  return (
+    <>
+      <PageHeader title="My account" description="Your profile, password, sessions and sign-in history." />
+      <Stack gap="lg">
+        <ProfileSection />
+        <PasswordSection />
+        <SessionsSection />
+        <ActivitySection />
+      </Stack>
+    </>
+  );
+}

@@ -1,0 +1,84 @@
+import { useState, type FormEvent } from 'react';
+import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { AuthCard } from '../../components/AuthCard.js';
+import { safeRedirectPath } from '../../lib/safe-redirect.js';
+import { markSignedOutOnPurpose, meQuery, meQueryKey } from '../../lib/session.js';
+import { signIn } from './api.js';
+import { signInErrorMessage } from './messages.js';
+
+export function SignInPage() {
+  const [searchParams] = useSearchParams();
+  const next = safeRedirectPath(searchParams.get('next'));
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const me = useQuery(meQuery);
+
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [missing, setMissing] = useState<{ email?: string; password?: string }>({});
+
+  const mutation = useMutation({
+    mutationFn: signIn,
+    onSuccess: async () => {
+      markSignedOutOnPurpose(false);
+      // Nothing cached for a previous user may survive into this session.
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== meQueryKey[0] });
+      await queryClient.fetchQuery({ ...meQuery, staleTime: 0 });
+      await navigate(next, { replace: true });
+    },
+    onError: () => setPassword(''),
+  });
+
+  // Already signed in (e.g. the sign-in page was bookmarked): go on.
+  if (me.data && !mutation.isPending && !mutation.isSuccess) return <Navigate to={next} replace />;
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const problems = {
+      email: email.trim() ? undefined : 'Enter your email address',
+      password: password ? undefined : 'Enter your password',
+    };
+    setMissing(problems);
+    if (problems.email || problems.password) return;
+    mutation.mutate({ email: email.trim(), password });
+  };
+
+  return (
+    <AuthCard title="Sign in" description="Use the email address and password of your console account.">
+      <form onSubmit={submit} noValidate>
+        <Stack gap="md">
+          {mutation.isError ? (
+            <Alert color="red" variant="light" role="alert" title="Could not sign in">
+              {signInErrorMessage(mutation.error)}
+            </Alert>
+          ) : null}
+          <TextInput
+            label="Email"
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(event) => setEmail(event.currentTarget.value)}
+            error={missing.email}
+            autoFocus
+          />
+          <PasswordInput
+            label="Password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(event) => setPassword(event.currentTarget.value)}
+            error={missing.password}
+          />
+          <Button type="submit" loading={mutation.isPending} fullWidth mt="xs">
+            Sign in
+          </Button>
+        </Stack>
+      </form>
+    </AuthCard>
+  );
+}
