@@ -91,7 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deviceKey: deps.keyring.derive('device-cookie'),
   };
   const cookies = { secure: config.secure, sessionMaxMs: config.sessionMaxMs };
-  registerGuard(app, { ...access, secure: config.secure, publicOrigin: config.publicUrl.origin });
+  app.decorate('routeActions', registerGuard(app, { ...access, secure: config.secure, publicOrigin: config.publicUrl.origin }));
 
   await app.register(healthRoutes, { isReady: deps.isReady });
   await app.register(authRoutes, { access, cookies, signInRateLimit: deps.signInRateLimit ?? { max: 20, timeWindowMs: 60_000 } });

@@ -7,6 +7,10 @@ declare module 'fastify' {
     /** The permission-table action this route needs (required: registration fails without it). */
     action?: Action;
   }
+  interface FastifyInstance {
+    /** Every registered route with its declared action. */
+    routeActions: import('./guard.js').RouteAction[];
+  }
   interface FastifyRequest {
     /** The signed-in caller, set by the guard for non-public routes (null on public ones). */
     caller: Caller | null;

@@ -20,11 +20,21 @@ export function clientInfo(req: FastifyRequest) {
   return { ip: req.ip ?? null, userAgent: typeof ua === 'string' ? ua : null, requestId: req.id };
 }
 
+/** A registered route and the action it declared (read by the role x route test and the docs). */
+export interface RouteAction {
+  method: string;
+  url: string;
+  action: Action;
+}
+
 /** Registers the guard on every route; refuses to register a route that declares no action. */
-export function registerGuard(app: FastifyInstance, deps: AccessDeps & { secure: boolean; publicOrigin: string }): void {
+export function registerGuard(app: FastifyInstance, deps: AccessDeps & { secure: boolean; publicOrigin: string }): RouteAction[] {
+  const table: RouteAction[] = [];
   app.decorateRequest('caller', null);
   app.addHook('onRoute', (route) => {
-    if (!route.config?.action) throw new Error(`route ${route.method} ${route.url} declares no permission action`);
+    const action = route.config?.action;
+    if (!action) throw new Error(`route ${String(route.method)} ${route.url} declares no permission action`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') table.push({ method, url: route.url, action });
   });
   app.addHook('onRequest', async (req) => {
     const action: Action | undefined = req.routeOptions.config?.action;
@@ -36,6 +46,7 @@ export function registerGuard(app: FastifyInstance, deps: AccessDeps & { secure:
     if (!roleMay(found.user.role, action)) throw new AppError('forbidden', 'Your role does not allow this.');
     req.caller = { user: found.user, sessionId: found.session.id, client: clientInfo(req) };
   });
+  return table;
 }
 
 /** The request's Origin, or the origin of its Referer when a browser omitted Origin. */

@@ -253,6 +253,28 @@ describe('embedded PostgreSQL', () => {
     await server.stop();
   });
 
+  it('removes lock files naming a zombie that is never reaped', { timeout: TEST_TIMEOUT }, async () => {
+    const dataDir = await newDataDir();
+    const first = await start(dataDir);
+    const { socketDir } = first.server;
+    await first.server.stop();
+    // `sleep 0` becomes a zombie child of `sleep 60`, which never reaps it: a PID 1 without --init.
+    const holder = spawn('/bin/sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    apps.push(holder);
+    const zombie = Number(await new Promise<string>((r) => holder.stdout.once('data', (d: Buffer) => r(d.toString()))));
+    expect(await waitFor(async () => (await pidState(zombie)) === 'zombie', 5_000)).toBe(true);
+    const pgdata = join(dataDir, 'pg', 'pgdata');
+    await writeFile(join(pgdata, 'postmaster.pid'), `${zombie}\n${pgdata}\n0\n5432\n${socketDir}\n\n0 0\nready   \n`);
+    await writeFile(join(socketDir, '.s.PGSQL.5432.lock'), `${zombie}\n${pgdata}\n0\n5432\n${socketDir}\n`);
+    const t = Date.now();
+    const { server, logger } = await start(dataDir);
+    timings.unreapedZombieRecoveryAndStart = Date.now() - t;
+    expect(logger.lines.filter((l) => l.includes(`pid ${zombie} is an unreaped zombie`))).toHaveLength(1);
+    expect(await query(server.urlFor('postgres'), 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    await server.stop();
+    holder.kill('SIGKILL');
+  });
+
   it('lets exactly one of two concurrent starts on a fresh dir win', { timeout: TEST_TIMEOUT }, async () => {
     const dataDir = await newDataDir();
     const results = await Promise.allSettled([start(dataDir), start(dataDir)]);

@@ -94,7 +94,7 @@ async function examinePid(ctx: LockContext, lock: PostmasterPid, pidFile: string
   // Dead: PostgreSQL itself removes a lock whose pid does not exist.
   if (state === 'dead') return { kind: 'clear' };
   if (state === 'zombie') {
-    await clearZombieLock(ctx, pid, [pidFile]);
+    await clearZombieLock(ctx, pid);
     return { kind: 'clear' };
   }
   const identity = await identify(ctx, pid, lock.dataDir);
@@ -118,8 +118,9 @@ async function examinePid(ctx: LockContext, lock: PostmasterPid, pidFile: string
   if (!(await stopPostmaster(pid))) {
     throw new EmbeddedPostgresError(`could not stop the orphaned PostgreSQL server pid ${pid} on ${ctx.pgdata}; kill it and start again`);
   }
-  // A fast shutdown removes its lock files; SIGQUIT/SIGKILL leave them behind a zombie.
-  if ((await pidState(pid)) === 'zombie') await clearZombieLock(ctx, pid, [pidFile]);
+  // A fast shutdown removes its lock files (then nothing waits for PID 1 to reap the
+  // zombie); SIGQUIT/SIGKILL may leave them behind.
+  if ((await pidState(pid)) === 'zombie') await clearZombieLock(ctx, pid);
   return { kind: 'clear' };
 }
 
@@ -138,15 +139,33 @@ async function identify(ctx: LockContext, pid: number, lockDataDir: string): Pro
   return 'unknown';
 }
 
+function socketFiles(ctx: LockContext): { socket: string; lock: string } {
+  const socket = join(ctx.sockDir, `.s.PGSQL.${ctx.port}`);
+  return { socket, lock: `${socket}.lock` };
+}
+
+/** The lock files (postmaster.pid, socket lock + socket) that still name `pid`. */
+async function lockFilesOf(ctx: LockContext, pid: number): Promise<string[]> {
+  const files: string[] = [];
+  const pidFile = join(ctx.pgdata, 'postmaster.pid');
+  const main = await readPostmasterPid(pidFile);
+  if (typeof main === 'object' && main.pid === pid) files.push(pidFile);
+  const { socket, lock } = socketFiles(ctx);
+  const sock = await readPostmasterPid(lock);
+  if (typeof sock === 'object' && sock.pid === pid) files.push(lock, socket);
+  return files;
+}
+
 /**
  * The lock's pid is a zombie: the postmaster is dead, but PostgreSQL's own check
  * (kill(pid, 0)) still thinks it runs. Give PID 1 a moment to reap it; if it does not,
- * remove the lock files ourselves.
+ * remove the lock files that still name it.
  */
-async function clearZombieLock(ctx: LockContext, pid: number, files: string[]): Promise<void> {
+async function clearZombieLock(ctx: LockContext, pid: number): Promise<void> {
+  if ((await lockFilesOf(ctx, pid)).length === 0) return;
   if (await waitFor(async () => (await pidState(pid)) === 'dead', ZOMBIE_REAP_WAIT_MS, 100)) return;
   ctx.logger.warn(`embedded PostgreSQL: pid ${pid} is an unreaped zombie; removing its lock files`);
-  await removeLocks(ctx, files);
+  await removeLocks(ctx, await lockFilesOf(ctx, pid));
 }
 
 /**
@@ -172,14 +191,14 @@ async function removeLocks(ctx: LockContext, files: string[]): Promise<void> {
  * way as postmaster.pid, so a zombie or reused pid there blocks the start too.
  */
 async function examineSocketLock(ctx: LockContext): Promise<void> {
-  const socket = join(ctx.sockDir, `.s.PGSQL.${ctx.port}`);
-  const lock = await readPostmasterPid(`${socket}.lock`);
+  const { socket, lock: lockFile } = socketFiles(ctx);
+  const lock = await readPostmasterPid(lockFile);
   if (lock === 'missing' || lock === 'bogus') return;
   const state = await pidState(lock.pid);
   if (state === 'zombie') {
-    await clearZombieLock(ctx, lock.pid, [`${socket}.lock`, socket]);
+    await clearZombieLock(ctx, lock.pid);
   } else if (state === 'alive' && (await identify(ctx, lock.pid, ctx.pgdata)) === 'other') {
-    ctx.logger.warn(`embedded PostgreSQL: removing stale ${socket}.lock (pid ${lock.pid} is now another program)`);
-    await removeLocks(ctx, [`${socket}.lock`, socket]);
+    ctx.logger.warn(`embedded PostgreSQL: removing stale ${lockFile} (pid ${lock.pid} is now another program)`);
+    await removeLocks(ctx, [lockFile, socket]);
   }
 }

@@ -13,7 +13,8 @@ export function SignInPage() {
   const next = safeRedirectPath(searchParams.get('next'));
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const me = useQuery(meQuery);
+  // Read the cached session only: this page makes no `GET /me` of its own (a signed-out 401 is expected).
+  const me = useQuery({ ...meQuery, enabled: false });
 
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
