@@ -12,7 +12,7 @@ import { EmbeddedPostgresError, errnoCode } from './errors.js';
 import type { Layout } from './layout.js';
 import { type RunAs, pidState, runCommand } from './proc.js';
 
-const TEMP_PATTERN = /^(?:pgdata|pwfile)\.init-(\d+)-[0-9a-f]+$/;
+const TEMP_PATTERN = /^(?:pgdata\.init|pwfile\.init|password\.tmp)-(\d+)-[0-9a-f]+$/;
 /** initdb takes ~1 s; a temp dir this old is a leftover even if its pid was reused. */
 const TEMP_MAX_AGE_MS = 60 * 60 * 1000;
 
@@ -25,7 +25,7 @@ export function serverEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Removes `pgdata.init-<pid>-*` and `pwfile.init-<pid>-*` left by dead processes. */
+/** Removes `pgdata.init-<pid>-*`, `pwfile.init-<pid>-*` and `password.tmp-<pid>-*` left by dead processes. */
 export async function removeStaleTemps(pgDir: string, logger: EmbeddedLogger): Promise<void> {
   for (const name of await readdir(pgDir)) {
     const m = TEMP_PATTERN.exec(name);

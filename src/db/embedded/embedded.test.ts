@@ -3,129 +3,42 @@
  * own a server run as child processes (test-fixtures/owner-app.ts) so they can be SIGKILLed.
  * Each test uses its own mkdtemp dir; afterAll kills whatever is left and removes the dirs.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { appendFile, mkdir, readFile, realpath, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureSymlinks } from './binaries.js';
-import { type EmbeddedLogger, type EmbeddedServer, EmbeddedPostgresError, ensureDatabase, startEmbeddedPostgres } from './index.js';
-import { exePath, pidState, waitFor } from './proc.js';
+import { ensureSymlinks, loadBinaries } from './binaries.js';
+import { EmbeddedPostgresError, ensureDatabase } from './index.js';
+import { livePostgresIn, pidState, waitFor } from './proc.js';
+import {
+  cleanupAll,
+  killApp,
+  killLater,
+  newDataDir,
+  query,
+  removeLater,
+  sigkill,
+  start,
+  startApp,
+  stopped,
+} from './test-fixtures/harness.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '..', '..', '..');
-const fixture = join(here, 'test-fixtures', 'owner-app.ts');
 const isRoot = process.getuid?.() === 0;
 const TEST_TIMEOUT = 30_000;
-
-const tempDirs: string[] = [];
-const apps: ChildProcess[] = [];
-const pgPids = new Set<number>();
-const servers: EmbeddedServer[] = [];
 const timings: Record<string, number> = {};
 
-function collectingLogger(): EmbeddedLogger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    info: (m) => lines.push(`info ${m}`),
-    warn: (m) => lines.push(`warn ${m}`),
-    error: (m) => lines.push(`error ${m}`),
-  };
-}
-
-/** A fresh DATA_DIR under a mkdtemp dir; o+x on it because mkdtemp makes 0700 dirs that postgres (as root) could not traverse. */
-async function newDataDir(): Promise<string> {
-  const base = await mkdtemp(join(tmpdir(), 'emb-pg-'));
-  tempDirs.push(base);
-  await chmod(base, 0o711);
-  return join(base, 'data');
-}
-
-async function start(dataDir: string, opts: { mode?: 'server' | 'cli'; ephemeral?: boolean } = {}) {
-  const logger = collectingLogger();
-  const server = await startEmbeddedPostgres({ dataDir, logger, ephemeral: opts.ephemeral ?? true, mode: opts.mode });
-  servers.push(server);
-  pgPids.add(server.pid);
-  return { server, logger };
-}
-
-interface App {
-  child: ChildProcess;
-  appPid: number;
-  pgPid: number;
-  url: string;
-}
-
-/** Starts an owner app in a child process and waits for its ready line. */
-function startApp(dataDir: string, ephemeral = true): Promise<App> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir, ephemeral ? 'ephemeral' : ''], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  apps.push(child);
-  let stdout = '';
-  let stderr = '';
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`owner app not ready in 20 s: ${stderr}`)), 20_000);
-    child.on('error', reject);
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      const line = stdout.split('\n')[0];
-      if (!stdout.includes('\n') || line === undefined) return;
-      clearTimeout(timer);
-      const msg = JSON.parse(line) as { appPid: number; pgPid: number; url: string } | { error: string };
-      if ('error' in msg) return reject(new Error(`owner app failed: ${msg.error}`));
-      pgPids.add(msg.pgPid);
-      resolvePromise({ child, ...msg });
-    });
-    child.on('exit', (code) => reject(new Error(`owner app exited (${String(code)}): ${stderr}`)));
-  });
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-function sigkill(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-async function killApp(app: App): Promise<void> {
-  const exited = new Promise((r) => app.child.once('exit', r));
-  sigkill(app.appPid);
-  await exited;
-}
-
-const stopped = (pid: number) => waitFor(async () => (await pidState(pid)) !== 'alive', 10_000);
-
 afterAll(async () => {
-  for (const server of servers) await server.stop().catch(() => undefined);
-  for (const app of apps) if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
-  for (const pid of pgPids) {
-    // Only postmasters of our binary: never signal a pid that was reused meanwhile.
-    if ((await pidState(pid)) === 'alive' && (await exePath(pid))?.endsWith('/postgres')) sigkill(pid);
-  }
-  for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
-  console.log('embedded postgres timings (ms):', timings);
+  await cleanupAll();
+  console.log('embedded PostgreSQL timings (ms):', timings);
 }, TEST_TIMEOUT);
 
 describe('embedded PostgreSQL', () => {
   it('starts fresh, answers queries over the socket only, and stops', { timeout: TEST_TIMEOUT }, async () => {
     const dataDir = await newDataDir();
+    // Leftovers of an initdb interrupted by a crash (pid beyond any pid_max, so surely dead).
+    const staleInit = join(dataDir, 'pg', 'pgdata.init-4194305-deadbeef');
+    await mkdir(staleInit, { recursive: true });
     let t = Date.now();
     const { server, logger } = await start(dataDir);
     timings.firstStartWithInitdb = Date.now() - t;
@@ -144,6 +57,7 @@ describe('embedded PostgreSQL', () => {
     expect((await stat(join(dataDir, 'pg', 'password'))).mode & 0o777).toBe(0o600);
     expect((await stat(join(dataDir, 'pg', 'pgdata'))).mode & 0o777).toBe(0o700);
     expect(logger.lines.some((l) => l.includes('initialised a new cluster'))).toBe(true);
+    await expect(stat(staleInit)).rejects.toThrow(/ENOENT/);
 
     t = Date.now();
     await server.stop();
@@ -260,7 +174,7 @@ describe('embedded PostgreSQL', () => {
     await first.server.stop();
     // `sleep 0` becomes a zombie child of `sleep 60`, which never reaps it: a PID 1 without --init.
     const holder = spawn('/bin/sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    apps.push(holder);
+    killLater(holder);
     const zombie = Number(await new Promise<string>((r) => holder.stdout.once('data', (d: Buffer) => r(d.toString()))));
     expect(await waitFor(async () => (await pidState(zombie)) === 'zombie', 5_000)).toBe(true);
     const pgdata = join(dataDir, 'pg', 'pgdata');
@@ -303,6 +217,38 @@ describe('embedded PostgreSQL', () => {
     await expect(attempt).rejects.toThrow(`${locked} is not accessible to the postgres user`);
     await expect(attempt).rejects.toThrow(`chmod o+x ${locked}`);
     expect((await stat(locked)).mode & 0o777).toBe(0o700); // we change nothing outside DATA_DIR
+  });
+
+  it('moves the socket to a short temp dir when the data dir path is too deep', { timeout: TEST_TIMEOUT }, async () => {
+    const dataDir = join(dirname(await newDataDir()), 'x'.repeat(90), 'data');
+    const { server } = await start(dataDir);
+    removeLater(server.socketDir);
+    expect(server.socketDir.startsWith(tmpdir())).toBe(true);
+    expect(server.socketDir).toMatch(/crm-pg-[0-9a-f]{16}$/);
+    expect((await stat(server.socketDir)).mode & 0o777).toBe(0o700);
+    expect(await query(server.urlFor('postgres'), 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    await server.stop();
+  });
+
+  it('reports the FATAL line when the server cannot start, and a start timeout', { timeout: TEST_TIMEOUT }, async () => {
+    const dataDir = await newDataDir();
+    const pgdata = join(dataDir, 'pg', 'pgdata');
+    await (await start(dataDir)).server.stop();
+
+    const conf = join(pgdata, 'postgresql.conf');
+    const original = await readFile(conf, 'utf8');
+    await appendFile(conf, "\nshared_buffers = 'lots'\n");
+    const broken = start(dataDir);
+    await expect(broken).rejects.toThrow(EmbeddedPostgresError);
+    await expect(broken).rejects.toThrow(/failed to start: it exited \(code 1\): invalid value for parameter "shared_buffers".* \| FATAL: .*\(log: .*pg\.log\)/);
+
+    await writeFile(conf, original);
+    const slow = start(dataDir, { readyTimeoutMs: 1 });
+    await expect(slow).rejects.toThrow(/failed to start: not ready after 1 ms/);
+    // The timed-out server was stopped, not left running.
+    expect(await livePostgresIn(await realpath(pgdata), (await loadBinaries()).postgres)).toEqual([]);
+    const { server } = await start(dataDir);
+    await server.stop();
   });
 
   it('recreates missing shared-library links of the platform package', async () => {

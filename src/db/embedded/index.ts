@@ -12,11 +12,11 @@
 import pg from 'pg';
 import { loadBinaries } from './binaries.js';
 import { checkVersion, ensureCluster } from './cluster.js';
-import { EmbeddedPostgresError, errnoCode } from './errors.js';
+import { EmbeddedPostgresError, errMessage, errnoCode } from './errors.js';
 import { type Layout, checkReachable, planLayout, prepareDirs, readOrCreatePassword, serverUser } from './layout.js';
 import { type PostmasterPid, examineLocks } from './lockfile.js';
-import { waitFor } from './proc.js';
-import { connectionUrl, isAuthError, launchPostgres, tryConnect } from './server.js';
+import { realpathOrNull, waitFor } from './proc.js';
+import { connectionUrl, isAuthError, launchPostgres, serverDataDir, tryConnect } from './server.js';
 
 export { EmbeddedPostgresError } from './errors.js';
 
@@ -84,9 +84,11 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
   const layout = planLayout(opts.dataDir);
   const bins = await loadBinaries();
   const runAs = await serverUser(logger);
-  await prepareDirs(layout, runAs);
-  if (runAs) await checkReachable(runAs, layout, [bins.postgres, bins.initdb]);
-  const password = await readOrCreatePassword(layout.passwordFile);
+  const password = await asEmbeddedError(`cannot prepare ${layout.pgDir}`, async () => {
+    await prepareDirs(layout, runAs);
+    if (runAs) await checkReachable(runAs, layout, [bins.postgres, bins.initdb]);
+    return readOrCreatePassword(layout.passwordFile);
+  });
 
   // Two passes: another process may start the server between our lock check and our spawn.
   for (let attempt = 0; ; attempt++) {
@@ -156,6 +158,13 @@ async function attach(
       `DATA_DIR ${layout.dataDir} is in use by pid ${appPid}, but its PostgreSQL server (pid ${lock.pid}) does not accept our connection: ${last.err?.message ?? 'timeout'}`,
     );
   }
+  // Our password over the socket named in the lock almost proves identity; the data dir proves it.
+  const dir = await serverDataDir(password, socketDir, port);
+  if ((await realpathOrNull(dir)) !== (await realpathOrNull(layout.pgdata))) {
+    throw new EmbeddedPostgresError(
+      `the PostgreSQL server on ${socketDir} serves ${dir}, not ${layout.pgdata}; stop pid ${appPid} and start again`,
+    );
+  }
   return {
     owned: false,
     pid: lock.pid,
@@ -166,6 +175,16 @@ async function attach(
     stop: () => Promise.resolve(),
     onUnexpectedExit: () => undefined,
   };
+}
+
+/** Runs `fn`, turning plain system errors (EACCES, ENOSPC, ...) into a one-line EmbeddedPostgresError. */
+async function asEmbeddedError<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof EmbeddedPostgresError) throw err;
+    throw new EmbeddedPostgresError(`${what}: ${errMessage(err)}; check that DATA_DIR is writable`);
+  }
 }
 
 /** Creates database `name` on the server unless it exists (safe against a concurrent create). */

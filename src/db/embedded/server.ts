@@ -50,6 +50,19 @@ export async function tryConnect(password: string, socketDir: string, port: numb
   }
 }
 
+/** The server's `data_directory`, to prove that a server we attach to is really this cluster. */
+export async function serverDataDir(password: string, socketDir: string, port: number): Promise<string> {
+  const client = new pg.Client({ host: socketDir, port, user: 'postgres', password, database: 'postgres' });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const res = await client.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir");
+    return res.rows[0]?.dir ?? '';
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** SQLSTATE 28P01/28000: the server runs but rejects our password. */
 export function isAuthError(err: Error): boolean {
   const code = (err as { code?: unknown }).code;
@@ -58,8 +71,11 @@ export function isAuthError(err: Error): boolean {
 
 /** The lines of a server log worth putting into a one-line error. */
 export function interestingLines(lines: readonly string[]): string {
-  const strip = (l: string): string => l.replace(/^\S+ \S+ \S+ \[\d+\] /, '').trim();
-  const hits = lines.filter((l) => /\b(FATAL|PANIC|ERROR|HINT|DETAIL):|error while loading|denied/.test(l));
+  const strip = (l: string): string => l.replace(/^\S+ \S+ \S+ \[\d+\] /, '').replace(/\s+/g, ' ').trim();
+  // The cause often sits on a LOG line just before the FATAL ("invalid value for parameter ...").
+  const hits = lines.filter((l) =>
+    /\b(FATAL|PANIC|ERROR|HINT|DETAIL):|\b(invalid|could not|denied|error while loading)\b/.test(l),
+  );
   return (hits.length ? hits.slice(-4) : lines.slice(-3)).map(strip).join(' | ');
 }
 
@@ -108,6 +124,9 @@ class OwnedServer implements EmbeddedServer {
     this.port = opts.layout.port;
     this.child.stdout?.on('data', (chunk: Buffer) => this.onOutput('out', chunk));
     this.child.stderr?.on('data', (chunk: Buffer) => this.onOutput('err', chunk));
+    // An unhandled stream 'error' would crash the app; the exit is what matters.
+    this.child.stdout?.on('error', () => undefined);
+    this.child.stderr?.on('error', () => undefined);
     process.on('exit', this.exitHook);
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
@@ -164,7 +183,8 @@ class OwnedServer implements EmbeddedServer {
   }
 
   private onOutput(stream: string, chunk: Buffer): void {
-    this.log.write(chunk);
+    // Backends may still write after stop() closed the mirror.
+    if (!this.log.writableEnded) this.log.write(chunk);
     const text = (this.partial.get(stream) ?? '') + chunk.toString('utf8');
     const lines = text.split('\n');
     this.partial.set(stream, lines.pop() ?? '');

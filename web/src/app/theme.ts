@@ -11,6 +11,16 @@ export const theme = createTheme({
     Card: { defaultProps: { withBorder: true, radius: 'md', padding: 'lg' } },
     Badge: { defaultProps: { variant: 'light', radius: 'sm' } },
     Table: { defaultProps: { verticalSpacing: 'sm', highlightOnHover: true } },
+    // Every field in these forms is required, so no asterisk: it would also become part of the label
+    // text ("Password *"), which breaks exact label look-ups.
+    TextInput: { defaultProps: { withAsterisk: false } },
+    PasswordInput: {
+      defaultProps: {
+        withAsterisk: false,
+        // The default name, "Toggle password visibility", would also match a search for the label "Password".
+        visibilityToggleButtonProps: { 'aria-label': 'Show characters' },
+      },
+    },
   },
 });
 

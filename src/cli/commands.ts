@@ -1,0 +1,41 @@
+/** The CLI's commands; each is a small function over the runtime. */
+import type { Config } from '../config.js';
+import { email as emailSchema, displayName as nameSchema } from '../features/access/access.schemas.js';
+import { createSetupLink, setupUrl } from '../features/access/setup.service.js';
+import { findUserByEmail } from '../features/access/users.repo.js';
+import { systemClock } from '../lib/clock.js';
+import type { Runtime } from '../runtime.js';
+
+export interface CommandContext {
+  config: Config;
+  runtime: Runtime;
+  values: Record<string, string | boolean | undefined>;
+  out(line: string): void;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage?: string;
+  options: Record<string, { type: 'string' | 'boolean'; short?: string }>;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+const createOwner: Command = {
+  name: 'create-owner',
+  summary: 'print a one-time link (valid 1 hour) to create an owner account',
+  usage: '--email E --name N',
+  options: { email: { type: 'string' }, name: { type: 'string' } },
+  async run({ config, runtime, values, out }) {
+    const email = emailSchema.safeParse(values.email ?? '');
+    if (!email.success) throw new Error('--email: must be a valid email address');
+    const name = nameSchema.safeParse(values.name ?? '');
+    if (!name.success) throw new Error('--name: must be 1 to 100 characters');
+    if (await findUserByEmail(runtime.database.db, email.data)) throw new Error(`a user with email ${email.data} already exists`);
+    const token = await createSetupLink({ db: runtime.database.db, clock: systemClock }, { via: 'cli', email: email.data, displayName: name.data });
+    out(`Open this link within 1 hour to set the owner's password:\n\n  ${setupUrl(config.publicUrl, token)}\n`);
+    return 0;
+  },
+};
+
+export const COMMANDS: Command[] = [createOwner];
