@@ -71,7 +71,7 @@ export function isAuthError(err: Error): boolean {
 
 /** The lines of a server log worth putting into a one-line error. */
 export function interestingLines(lines: readonly string[]): string {
-  const strip = (l: string): string => l.replace(/^\S+ \S+ \S+ \[\d+\] /, '').replace(/\s+/g, ' ').trim();
+  const strip = (l: string): string => l.replace(/^\S+ \S+ \S+ \[\d+\] /, '').replace(/^LOG:\s+/, '').replace(/\s+/g, ' ').trim();
   // The cause often sits on a LOG line just before the FATAL ("invalid value for parameter ...").
   const hits = lines.filter((l) =>
     /\b(FATAL|PANIC|ERROR|HINT|DETAIL):|\b(invalid|could not|denied|error while loading)\b/.test(l),
