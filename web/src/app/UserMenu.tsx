@@ -33,7 +33,7 @@ export function UserMenu() {
   });
 
   return (
-    <Menu position="bottom-end" width={260} shadow="md">
+    <Menu position="bottom-end" width={260} shadow="md" withInitialFocusPlaceholder={false}>
       <Menu.Target>
         <UnstyledButton className="user-menu-button" px="xs" py={6}>
           <Group gap="xs" wrap="nowrap">

@@ -10,6 +10,8 @@ export const theme = createTheme({
   components: {
     Card: { defaultProps: { withBorder: true, radius: 'md', padding: 'lg' } },
     Badge: { defaultProps: { variant: 'light', radius: 'sm' } },
+    Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
+    Notification: { defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } } },
     Table: { defaultProps: { verticalSpacing: 'sm', highlightOnHover: true } },
     // Every field in these forms is required, so no asterisk: it would also become part of the label
     // text ("Password *"), which breaks exact label look-ups.
@@ -24,13 +26,18 @@ export const theme = createTheme({
   },
 });
 
-/** Text colours darkened where Mantine's defaults fall below WCAG AA contrast on white. */
+/**
+ * Text colours darkened where Mantine's defaults fall below WCAG AA contrast (4.5:1): dimmed text
+ * on white, and "light" variant text on its hover background (shade 2).
+ */
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
   light: {
     '--mantine-color-dimmed': '#5c636a',
     '--mantine-color-error': 'var(--mantine-color-red-9)',
     '--mantine-color-placeholder': 'var(--mantine-color-gray-6)',
+    '--mantine-color-blue-light-color': '#0f4f8a',
+    '--mantine-color-red-light-color': '#a61e1e',
     '--mantine-color-green-light-color': '#1f6b2a',
     '--mantine-color-teal-light-color': '#0b5e4f',
     '--mantine-color-orange-light-color': '#a33f04',

@@ -91,11 +91,15 @@ export function SessionsSection() {
               {items.map((item) => (
                 <Table.Tr key={item.id}>
                   <Table.Td>
-                    <Group gap="xs" wrap="nowrap">
+                    <Group gap={6} wrap="wrap">
                       <Text fz="sm" title={item.userAgent ?? undefined}>
                         {summariseUserAgent(item.userAgent)}
                       </Text>
-                      {item.current ? <Badge color="green">This device</Badge> : null}
+                      {item.current ? (
+                        <Badge color="green" style={{ flexShrink: 0 }}>
+                          This device
+                        </Badge>
+                      ) : null}
                     </Group>
                   </Table.Td>
                   <Table.Td>{item.ip ?? '—'}</Table.Td>

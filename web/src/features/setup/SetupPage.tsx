@@ -27,10 +27,17 @@ function InvalidLink() {
 }
 
 export function SetupPage() {
-  // Read once, then keep in memory only.
-  const [token] = useState(() => readTokenFromFragment(window.location.hash));
+  // Read once, then keep in memory only. A new link opened in this same tab changes only the fragment.
+  const [token, setToken] = useState(() => readTokenFromFragment(window.location.hash));
   useEffect(() => {
     removeFragmentFromAddressBar();
+    const onHashChange = () => {
+      const next = readTokenFromFragment(window.location.hash);
+      if (next) setToken(next);
+      removeFragmentFromAddressBar();
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
   }, []);
 
   const status = useQuery({
@@ -68,7 +75,7 @@ export function SetupPage() {
       title="Set up your account"
       description="Choose the name others will see and a password for signing in."
     >
-      <SetupForm token={token} initialEmail={status.data.email ?? ''} initialDisplayName={status.data.displayName ?? ''} />
+      <SetupForm key={token} token={token} initialEmail={status.data.email ?? ''} initialDisplayName={status.data.displayName ?? ''} />
     </AuthCard>
   );
 }
