@@ -50,6 +50,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // The API reads JSON only; features that take other bodies (Meta's form posts) add their own parser.
+  app.removeContentTypeParser('text/plain');
   registerErrorHandler(app);
   app.setNotFoundHandler((req, reply) => sendNotFound(req, reply));
 

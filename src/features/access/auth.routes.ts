@@ -1,7 +1,7 @@
 /** Routes: first-owner setup, sign-in, sign-out. Thin: validate -> guard -> one service call -> present. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { clearSessionCookie, setDeviceCookie, setSessionCookie, type CookieSettings } from '../../http/cookies.js';
+import { clearSessionCookie, sessionCookieName, setDeviceCookie, setSessionCookie, type CookieSettings } from '../../http/cookies.js';
 import { clientInfo } from '../../http/guard.js';
 import type { AccessDeps } from './access.deps.js';
 import { presentUser } from './access.presenters.js';
@@ -52,7 +52,11 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     },
     schema: { tags: ['auth'], body: signInBody, response: { 200: userEnvelope } },
   }, async (req, reply) => {
-    const result = await signIn(deps.access, { ...req.body, deviceCookieValue: req.cookies[DEVICE_COOKIE] }, clientInfo(req));
+    const result = await signIn(
+      deps.access,
+      { ...req.body, deviceCookieValue: req.cookies[DEVICE_COOKIE], previousSessionToken: req.cookies[sessionCookieName(deps.cookies.secure)] },
+      clientInfo(req),
+    );
     setSessionCookie(reply, deps.cookies, result.sessionToken);
     if (result.deviceCookie) setDeviceCookie(reply, deps.cookies, result.deviceCookie);
     return { user: presentUser(result.user) };

@@ -43,6 +43,11 @@ export async function deleteSession(ex: Executor, id: string): Promise<boolean> 
   return r.length > 0;
 }
 
+/** Deletes the session with this token hash. */
+export async function deleteSessionByHash(ex: Executor, tokenHash: string): Promise<void> {
+  await ex.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+}
+
 /** Deletes one of a user's sessions (scoped, so nobody ends someone else's session by id). */
 export async function deleteUserSession(ex: Executor, userId: string, id: string): Promise<boolean> {
   const r = await ex

@@ -8,6 +8,7 @@ import type { AccessDeps, ClientInfo } from './access.deps.js';
 import {
   deleteExpiredSessions,
   deleteSession,
+  deleteSessionByHash,
   findSessionWithUser,
   insertSession,
   touchSession,
@@ -63,6 +64,11 @@ export async function resolveSession(deps: AccessDeps, token: string | undefined
     found.session.lastSeenAt = now;
   }
   return found;
+}
+
+/** Deletes the session a cookie value names, if any. */
+export async function deleteSessionByToken(ex: Executor, token: string): Promise<void> {
+  if (token.length <= 200) await deleteSessionByHash(ex, hashToken(token));
 }
 
 /** Deletes every expired session (the scheduled purge job). */

@@ -9,7 +9,7 @@ import { issueDeviceCookie, readDeviceCookie } from './device-cookie.js';
 import { findDeviceLock, insertLoginActivity, saveDeviceLock, type LoginReason } from './login-activity.repo.js';
 import { ACCOUNT_THRESHOLD, DEVICE_THRESHOLD, UNLOCKED, afterFailure, isLocked, type LockState } from './lockout.js';
 import { verifyPassword } from './passwords.js';
-import { createSession } from './sessions.service.js';
+import { createSession, deleteSessionByToken } from './sessions.service.js';
 import { findUserByEmail, findUserByIdForUpdate, markSignedIn, saveUserLock, type UserRow } from './users.repo.js';
 
 export interface SignInResult {
@@ -52,7 +52,7 @@ export async function recordAttempt(
 /** Signs in or throws invalid_credentials. `deviceCookieValue` is the browser's device cookie, if any. */
 export async function signIn(
   deps: AccessDeps,
-  input: { email: string; password: string; deviceCookieValue: string | undefined },
+  input: { email: string; password: string; deviceCookieValue: string | undefined; previousSessionToken?: string | undefined },
   client: ClientInfo,
 ): Promise<SignInResult> {
   const email = normaliseEmail(input.email);
@@ -80,6 +80,8 @@ export async function signIn(
       else await saveUserLock(tx, user.id, afterFailure(locked, now, ACCOUNT_THRESHOLD));
       return { reason: 'bad_password' as const };
     }
+    // Whatever session this browser carried before is ended: a signed-in browser always gets a fresh id.
+    if (input.previousSessionToken) await deleteSessionByToken(tx, input.previousSessionToken);
     await markSignedIn(tx, user.id, now, client.ip);
     if (device) await saveDeviceLock(tx, device.deviceId, user.id, UNLOCKED);
     const { token } = await createSession(tx, deps, user.id, client);
