@@ -34,7 +34,7 @@ export function AppLayout() {
   // On small screens the navbar overlays the page: close it once the user has picked an area.
   useEffect(() => {
     nav.close();
-  }, [pathname]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [pathname]);
 
   const skipToMain = (event: React.MouseEvent<HTMLAnchorElement>) => {
     event.preventDefault();

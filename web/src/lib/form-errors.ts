@@ -8,6 +8,11 @@ function fieldName(path: string): string {
   return parts[parts.length - 1] ?? '';
 }
 
+/** Server messages are fragments such as "must not be blank"; shown under a field they need a capital. */
+function sentence(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
 /**
  * Splits a server error into messages for the named form fields and a form-level message
  * (anything that cannot be shown under a field, including the problem's `detail`).
@@ -22,9 +27,9 @@ export function splitServerErrors<K extends string>(
   for (const item of error.errors) {
     const name = fieldName(item.path) as K;
     if (fields.includes(name)) {
-      fieldErrors[name] ??= item.message;
+      fieldErrors[name] ??= sentence(item.message);
     } else {
-      unplaced.push(item.message);
+      unplaced.push(item.path ? `${item.path}: ${item.message}` : sentence(item.message));
     }
   }
   const placedSome = Object.keys(fieldErrors).length > 0;

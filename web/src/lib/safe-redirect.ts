@@ -11,7 +11,6 @@ const ENTRY_PAGES = ['/sign-in', '/setup'];
 export function safeRedirectPath(raw: string | null | undefined, fallback = '/'): string {
   if (!raw || raw.length > 2048) return fallback;
   if (!raw.startsWith('/') || raw.startsWith('//')) return fallback;
-  // eslint-disable-next-line no-control-regex
   if (/[\\\u0000-\u001f\u007f]/.test(raw)) return fallback;
   let url: URL;
   try {

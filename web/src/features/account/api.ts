@@ -12,7 +12,7 @@ export interface SessionItem {
 }
 
 export interface LoginActivityItem {
-  id: string;
+  id: string | number;
   at: string;
   result: 'success' | 'failure';
   reason: string | null;
