@@ -53,6 +53,7 @@ const envSchema = z.object({
   CONTACT_EMAIL: z.email().optional(),
   PRIVACY_POLICY_FILE: z.string().min(1).optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().min(3).max(200).optional(),
   SESSION_IDLE_MINUTES: intInRange(1, 24 * 60).default(30),
   SESSION_MAX_HOURS: intInRange(1, 24 * 30).default(12),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -87,6 +88,8 @@ export interface Config {
   contactEmail: string | undefined;
   privacyPolicyFile: string | undefined;
   smtpUrl: string | undefined;
+  /** sender of every mail; default `CRM console <no-reply@PUBLIC_URL's host>` */
+  mailFrom: string;
   sessionIdleMs: number;
   sessionMaxMs: number;
   logLevel: Env['LOG_LEVEL'];
@@ -159,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     contactEmail: e.CONTACT_EMAIL,
     privacyPolicyFile: e.PRIVACY_POLICY_FILE,
     smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? `CRM console <no-reply@${publicUrl.hostname}>`,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     logLevel: e.LOG_LEVEL,

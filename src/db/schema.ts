@@ -162,3 +162,56 @@ export const auditPersonalValues = pgTable(
     index('audit_personal_values_subject_idx').on(t.subjectType, t.subjectId),
   ],
 );
+
+/** Invitation links (hash only). One live link per invited user; resending replaces it. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    invitedBy: uuid('invited_by'),
+    /** Delivery outcome of the mail carrying the link (the link itself is never stored). */
+    mailSentAt: ts('mail_sent_at'),
+    mailError: text('mail_error'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [uniqueIndex('invitations_token_hash_key').on(t.tokenHash), index('invitations_user_idx').on(t.userId)],
+);
+
+/** Password reset links (hash only), valid one hour, single use. */
+export const passwordResets = pgTable(
+  'password_resets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    requestedBy: uuid('requested_by'),
+    /** Delivery outcome of the mail carrying the link (the link itself is never stored). */
+    mailSentAt: ts('mail_sent_at'),
+    mailError: text('mail_error'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [uniqueIndex('password_resets_token_hash_key').on(t.tokenHash), index('password_resets_user_idx').on(t.userId)],
+);
+
+/** Development outbox: mail kept here instead of sent, only while PUBLIC_URL is http and SMTP_URL unset. */
+export const outboxMails = pgTable(
+  'outbox_mails',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+  },
+  (t) => [index('outbox_mails_created_idx').on(t.createdAt)],
+);
