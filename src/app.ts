@@ -13,6 +13,10 @@ import type { Database } from './db/client.js';
 import { accountRoutes } from './features/access/account.routes.js';
 import type { AccessDeps } from './features/access/access.deps.js';
 import { authRoutes } from './features/access/auth.routes.js';
+import { linksRoutes } from './features/access/links.routes.js';
+import { usersRoutes } from './features/access/users.routes.js';
+import { createMailer } from './features/mail/mailer.js';
+import { outboxRoutes } from './features/mail/outbox.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import type { KeyRing } from './features/vault/keyring.js';
 import { webRoutes } from './features/web/web.routes.js';
@@ -86,7 +90,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(rateLimit, { global: false });
 
+  const mailer = createMailer(config, deps.database.db);
   const access: AccessDeps = {
+    mailer,
+    publicUrl: config.publicUrl,
     db: deps.database.db,
     clock: deps.clock,
     sessionIdleMs: config.sessionIdleMs,
@@ -98,7 +105,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { isReady: deps.isReady });
   await app.register(authRoutes, { access, cookies, signInRateLimit: deps.signInRateLimit ?? { max: 20, timeWindowMs: 60_000 } });
-  await app.register(accountRoutes, { access, cookies });
+  await app.register(accountRoutes, { access, cookies, environment: { outbox: mailer.mode === 'outbox' } });
+  await app.register(usersRoutes, { access });
+  await app.register(linksRoutes, { access, cookies });
+  await app.register(outboxRoutes, { db: deps.database.db, mailer });
   await app.register(webRoutes, { webDir: deps.webDir });
   return app;
 }

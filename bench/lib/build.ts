@@ -9,10 +9,12 @@ export const SERVER_ENTRY = path.join(ROOT, 'dist', 'server', 'main.js');
 /** An asset the build must copy beside the modules (the server cannot start without it). */
 const MIGRATIONS_JOURNAL = path.join(ROOT, 'dist', 'server', 'db', 'migrations', 'meta', '_journal.json');
 
+/** Newest modification time of the files the server build reads (tests excluded). */
 function newestMtime(p: string): number {
   const st = statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return readdirSync(p).reduce((max, e) => Math.max(max, newestMtime(path.join(p, e))), st.mtimeMs);
+  if (!st.isDirectory()) return /\.test\.ts$/.test(p) ? 0 : st.mtimeMs;
+  if (path.basename(p) === 'test-support') return 0;
+  return readdirSync(p).reduce((max, e) => Math.max(max, newestMtime(path.join(p, e))), 0);
 }
 
 /** Runs `npm run build:server` when dist is missing or incomplete; warns when it is older than src/. */

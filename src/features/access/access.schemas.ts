@@ -26,7 +26,11 @@ export const userSchema = z.object({
 });
 
 export const userEnvelope = z.object({ user: userSchema });
-export const meResponse = z.object({ user: userSchema, abilities: z.array(z.string()) });
+export const meResponse = z.object({
+  user: userSchema,
+  abilities: z.array(z.string()),
+  environment: z.object({ outbox: z.boolean() }),
+});
 
 export const signInBody = z.strictObject({ email, password });
 export const setupBody = z.strictObject({ token: opaqueToken, email, displayName, password });

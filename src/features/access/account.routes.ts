@@ -26,13 +26,16 @@ import {
 import { abilitiesOf } from './permissions.js';
 
 /** Registers /api/v1/me and its sub-resources. */
-export async function accountRoutes(app: FastifyInstance, deps: { access: AccessDeps; cookies: CookieSettings }): Promise<void> {
+export async function accountRoutes(
+  app: FastifyInstance,
+  deps: { access: AccessDeps; cookies: CookieSettings; environment: { outbox: boolean } },
+): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/api/v1/me', {
     config: { action: 'self.read' },
     schema: { tags: ['me'], response: { 200: meResponse } },
-  }, async (req) => ({ user: presentUser(req.caller!.user), abilities: abilitiesOf(req.caller!.user.role) }));
+  }, async (req) => ({ user: presentUser(req.caller!.user), abilities: abilitiesOf(req.caller!.user.role), environment: deps.environment }));
 
   r.patch('/api/v1/me', {
     config: { action: 'self.manage' },

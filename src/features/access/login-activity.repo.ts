@@ -1,6 +1,6 @@
 /** SQL for the login-activity record (every sign-in attempt) and device-cookie counters. */
-import { and, desc, eq, lt } from 'drizzle-orm';
-import { deviceLocks, loginActivity } from '../../db/schema.js';
+import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
+import { deviceLocks, loginActivity, users } from '../../db/schema.js';
 import type { Executor } from '../../db/client.js';
 import type { LockState } from './lockout.js';
 
@@ -46,4 +46,32 @@ export async function saveDeviceLock(ex: Executor, deviceId: string, userId: str
     .insert(deviceLocks)
     .values({ deviceId, userId, ...s })
     .onConflictDoUpdate({ target: deviceLocks.deviceId, set: { ...s } });
+}
+
+export interface ActivityFilter {
+  userId?: string | undefined;
+  result?: 'success' | 'failure' | undefined;
+  reason?: LoginReason | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  beforeId: number | null;
+  limit: number;
+}
+
+/** The whole log (owners and admins), filtered, newest first, with the user's name and email. */
+export async function listAllLoginActivity(ex: Executor, f: ActivityFilter) {
+  const conds: SQL[] = [];
+  if (f.userId) conds.push(eq(loginActivity.userId, f.userId));
+  if (f.result) conds.push(eq(loginActivity.result, f.result));
+  if (f.reason) conds.push(eq(loginActivity.reason, f.reason));
+  if (f.from) conds.push(gte(loginActivity.at, f.from));
+  if (f.to) conds.push(lte(loginActivity.at, f.to));
+  if (f.beforeId !== null) conds.push(lt(loginActivity.id, f.beforeId));
+  return ex
+    .select({ a: loginActivity, userDisplayName: users.displayName, userEmail: users.email })
+    .from(loginActivity)
+    .leftJoin(users, eq(users.id, loginActivity.userId))
+    .where(conds.length ? and(...conds) : undefined)
+    .orderBy(desc(loginActivity.id))
+    .limit(f.limit);
 }

@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   'public.api_spec': { who: 'public', describe: 'the OpenAPI document' },
   'public.setup': { who: 'public', describe: 'first-owner setup through a one-time setup link' },
   'public.sign_in': { who: 'public', describe: 'sign in with email and password' },
+  'public.invitation': { who: 'public', describe: 'check and accept an invitation link (authorised by the link token)' },
+  'public.password_reset': { who: 'public', describe: 'ask for, check and use a password reset link (authorised by the link token)' },
   'public.web': { who: 'public', describe: 'the web UI assets' },
 
   // --- own account (any signed-in user) --------------------------------------------------------

@@ -1,5 +1,5 @@
 /** SQL for managing other users: the searchable list, state changes, removal, links. */
-import { and, asc, desc, eq, gt, ilike, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { auditPersonalValues, deviceLocks, invitations, loginActivity, passwordResets, sessions, users } from '../../db/schema.js';
 import type { Executor } from '../../db/client.js';
 import type { Role } from './permissions.js';
@@ -144,6 +144,6 @@ export async function invitationExpiries(ex: Executor, userIds: string[]): Promi
   const rows = await ex
     .select({ userId: invitations.userId, expiresAt: invitations.expiresAt })
     .from(invitations)
-    .where(and(sql`${invitations.userId} = ANY(${sql`ARRAY[${sql.join(userIds.map((u) => sql`${u}::uuid`), sql`, `)}]`})`, isNull(invitations.usedAt), gt(invitations.expiresAt, sql`now() - interval '100 years'`)));
+    .where(and(inArray(invitations.userId, userIds), isNull(invitations.usedAt)));
   return new Map(rows.map((r) => [r.userId, r.expiresAt]));
 }

@@ -12,6 +12,18 @@ export interface AuditDetails {
   'session.signed_out': Record<string, never>;
   'session.ended': { self: boolean };
   'session.ended_others': { ended: number };
+  'user.invited': { role: Role };
+  'invitation.resent': Record<string, never>;
+  'invitation.revoked': Record<string, never>;
+  'invitation.accepted': { role: Role };
+  'user.role_changed': { from: Role; to: Role; sessionsEnded: number };
+  'user.deactivated': { sessionsEnded: number };
+  'user.reactivated': Record<string, never>;
+  'user.removed': { sessionsEnded: number };
+  'user.sessions_ended': { ended: number };
+  'user.unlocked': Record<string, never>;
+  'password.reset_sent': { via: 'admin' | 'self' | 'cli' };
+  'password.reset_completed': { sessionsEnded: number };
 }
 
 export type AuditAction = keyof AuditDetails;
@@ -37,7 +49,7 @@ export interface PersonalValue {
 export type AuditEventInput = {
   [A in AuditAction]: {
     action: A;
-    targetType?: 'user' | 'session' | 'setup_link';
+    targetType?: 'user' | 'session' | 'setup_link' | 'invitation';
     targetId?: string;
     changedFields?: string[];
     details: AuditDetails[A];

@@ -1,6 +1,6 @@
 import { QueryClient } from '@tanstack/react-query';
 import { ApiError, setUnauthorizedHandler } from '../lib/api.js';
-import { meQueryKey } from '../lib/session.js';
+import { markSessionEnded, meQueryKey, type Me } from '../lib/session.js';
 
 function shouldRetry(failureCount: number, error: unknown): boolean {
   // Only transient trouble is worth another try; a 4xx answer will not change.
@@ -15,8 +15,12 @@ export const queryClient = new QueryClient({
   },
 });
 
-// A 401 from any ordinary call: re-check the session. When `GET /me` answers 401 too, the auth gate
-// shows the sign-in page.
+// A 401 from any ordinary call (query or mutation) means the session is gone: the account was
+// deactivated or removed, the session was ended elsewhere, or it expired. Drop it at once, so the auth
+// gate sends the page to the sign-in screen without waiting for another round trip.
 setUnauthorizedHandler(() => {
-  void queryClient.invalidateQueries({ queryKey: meQueryKey });
+  const current = queryClient.getQueryData<Me | null>(meQueryKey);
+  if (current) markSessionEnded(true);
+  void queryClient.cancelQueries({ queryKey: meQueryKey });
+  queryClient.setQueryData<Me | null>(meQueryKey, null);
 });

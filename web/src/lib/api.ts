@@ -4,9 +4,10 @@
  * - JSON in and out, cookies same-origin only.
  * - Every state-changing request carries `X-CSRF-Protection: 1`.
  * - Error answers (`application/problem+json`) become an `ApiError`.
- * - A 401 from any call except the sign-in / setup entry points (and `GET /me`, which is how the
- *   app learns it is signed out) calls the registered unauthorized handler, which re-checks the
- *   session so the app falls back to the sign-in screen.
+ * - A 401 from any call except the public entry points (sign-in, setup, invitation, password reset)
+ *   and `GET /me` (which is how the app learns it is signed out) calls the registered unauthorized
+ *   handler, which drops the session so the app falls back to the sign-in screen at once. A wrong
+ *   current password (`invalid_credentials`) is an answer about the input, not about the session.
  */
 
 export const API_BASE = '/api/v1';
@@ -82,7 +83,23 @@ export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): voi
 }
 
 /** Calls whose 401 means "wrong input" or "not signed in yet", never "your session ended". */
-const NO_SESSION_FALLBACK = new Set(['POST /auth/sign-in', 'GET /setup/status', 'POST /setup', 'GET /me']);
+const NO_SESSION_FALLBACK = new Set([
+  'POST /auth/sign-in',
+  'GET /setup/status',
+  'POST /setup',
+  'GET /invitations/status',
+  'POST /invitations/accept',
+  'POST /auth/password-reset/request',
+  'GET /auth/password-reset/status',
+  'POST /auth/password-reset/complete',
+  'GET /me',
+]);
+
+/** One page of a keyset-paginated list: pass `nextCursor` back as `cursor` for the next page. */
+export interface CursorPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
@@ -176,7 +193,9 @@ export async function apiRequest<T>(method: string, path: string, options: Reque
 
   if (!response.ok) {
     const error = await errorFromResponse(response);
-    if (error.status === 401 && !NO_SESSION_FALLBACK.has(`${method} ${path}`)) unauthorizedHandler?.();
+    const sessionEnded =
+      error.status === 401 && error.code !== 'invalid_credentials' && !NO_SESSION_FALLBACK.has(`${method} ${path}`);
+    if (sessionEnded) unauthorizedHandler?.();
     throw error;
   }
   if (response.status === 204 || response.status === 205) return undefined as T;

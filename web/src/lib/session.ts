@@ -19,6 +19,8 @@ export interface User {
 export interface Me {
   user: User;
   abilities: string[];
+  /** `outbox`: the development mail outbox is in use (PUBLIC_URL is http and SMTP_URL unset). */
+  environment?: { outbox: boolean };
 }
 
 export const meQueryKey = ['me'] as const;
@@ -62,4 +64,17 @@ export function markSignedOutOnPurpose(value: boolean): void {
 }
 export function wasSignedOutOnPurpose(): boolean {
   return signedOutOnPurpose;
+}
+
+/**
+ * Set when the server answered 401 to a signed-in page (the session expired, was ended elsewhere, or
+ * the account was deactivated), so the sign-in page can say why the user is there. Cleared by the
+ * next successful sign-in.
+ */
+let sessionEnded = false;
+export function markSessionEnded(value: boolean): void {
+  sessionEnded = value;
+}
+export function didSessionEnd(): boolean {
+  return sessionEnded;
 }

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { isApiError } from '../../lib/api.js';
 import { MIN_PASSWORD_LENGTH, splitServerErrors, type FieldErrors } from '../../lib/form-errors.js';
-import { markSignedOutOnPurpose, meQuery, meQueryKey } from '../../lib/session.js';
+import { markSessionEnded, markSignedOutOnPurpose, meQuery, meQueryKey } from '../../lib/session.js';
 import { completeSetup } from './api.js';
 
 const FIELDS = ['email', 'displayName', 'password', 'confirmPassword'] as const;
@@ -27,6 +27,7 @@ export function SetupForm({ token, initialEmail, initialDisplayName }: { token: 
     mutationFn: completeSetup,
     onSuccess: async () => {
       markSignedOutOnPurpose(false);
+      markSessionEnded(false);
       queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== meQueryKey[0] });
       await queryClient.fetchQuery({ ...meQuery, staleTime: 0 });
       await navigate('/', { replace: true });

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Group, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { AuthCard } from '../../components/AuthCard.js';
 import { safeRedirectPath } from '../../lib/safe-redirect.js';
-import { markSignedOutOnPurpose, meQuery, meQueryKey } from '../../lib/session.js';
+import { didSessionEnd, markSessionEnded, markSignedOutOnPurpose, meQuery, meQueryKey } from '../../lib/session.js';
 import { signIn } from './api.js';
 import { signInErrorMessage } from './messages.js';
 
@@ -19,11 +19,14 @@ export function SignInPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [missing, setMissing] = useState<{ email?: string; password?: string }>({});
+  // Read once: why the user is here (their session ended while a page was open).
+  const [sessionEnded] = useState(didSessionEnd);
 
   const mutation = useMutation({
     mutationFn: signIn,
     onSuccess: async () => {
       markSignedOutOnPurpose(false);
+      markSessionEnded(false);
       // Nothing cached for a previous user may survive into this session.
       queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== meQueryKey[0] });
       await queryClient.fetchQuery({ ...meQuery, staleTime: 0 });
@@ -50,6 +53,11 @@ export function SignInPage() {
     <AuthCard title="Sign in" description="Use the email address and password of your console account.">
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
+          {sessionEnded && !mutation.isError ? (
+            <Alert color="blue" variant="light" role="status">
+              Your session has ended. Sign in again to continue.
+            </Alert>
+          ) : null}
           {mutation.isError ? (
             <Alert color="red" variant="light" role="alert" title="Could not sign in">
               {signInErrorMessage(mutation.error)}
@@ -75,6 +83,11 @@ export function SignInPage() {
             onChange={(event) => setPassword(event.currentTarget.value)}
             error={missing.password}
           />
+          <Group justify="flex-end" mt={-8}>
+            <Anchor component={Link} to="/forgot-password" fz="sm">
+              Forgot password?
+            </Anchor>
+          </Group>
           <Button type="submit" loading={mutation.isPending} fullWidth mt="xs">
             Sign in
           </Button>
