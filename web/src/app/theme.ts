@@ -43,6 +43,7 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
     '--mantine-color-orange-light-color': '#a33f04',
     '--mantine-color-yellow-light-color': '#7a5200',
     '--mantine-color-cyan-light-color': '#0b5d70',
+    '--mantine-color-gray-light-color': '#495057',
   },
   dark: {},
 });

@@ -4,8 +4,8 @@ import { InlineLoader } from '../../components/StatusScreen.js';
 import { errorMessage } from '../../lib/api.js';
 import { humanise, summariseUserAgent } from '../../lib/format.js';
 import { accountKeys, listLoginActivity } from './api.js';
-import { DateCell } from './DateCell.js';
-import { Section } from './Section.js';
+import { DateCell } from '../../components/DateCell.js';
+import { Section } from '../../components/Section.js';
 
 export function ActivitySection() {
   const activity = useInfiniteQuery({

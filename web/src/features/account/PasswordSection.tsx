@@ -5,7 +5,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../../lib/api.js';
 import { MIN_PASSWORD_LENGTH, splitServerErrors, type FieldErrors } from '../../lib/form-errors.js';
 import { accountKeys, changePassword } from './api.js';
-import { Section } from './Section.js';
+import { Section } from '../../components/Section.js';
 
 const FIELDS = ['currentPassword', 'newPassword', 'confirmPassword'] as const;
 type Field = (typeof FIELDS)[number];

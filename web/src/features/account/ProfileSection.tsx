@@ -6,7 +6,7 @@ import { roleLabel } from '../../lib/format.js';
 import { splitServerErrors } from '../../lib/form-errors.js';
 import { meQueryKey, useSession, type Me } from '../../lib/session.js';
 import { updateProfile } from './api.js';
-import { Section } from './Section.js';
+import { Section } from '../../components/Section.js';
 
 export function ProfileSection() {
   const { user } = useSession();

@@ -6,8 +6,8 @@ import { InlineLoader } from '../../components/StatusScreen.js';
 import { errorMessage } from '../../lib/api.js';
 import { formatDateTime, summariseUserAgent } from '../../lib/format.js';
 import { accountKeys, endOtherSessions, endSession, listSessions, type SessionItem } from './api.js';
-import { DateCell } from './DateCell.js';
-import { Section } from './Section.js';
+import { DateCell } from '../../components/DateCell.js';
+import { Section } from '../../components/Section.js';
 
 export function SessionsSection() {
   const queryClient = useQueryClient();

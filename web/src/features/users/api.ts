@@ -211,13 +211,16 @@ export function runUserAction(id: string, action: UserAction, role?: Role): Prom
   }
 }
 
-/** Refreshes everything that may show this user: the lists, their page, their sessions and activity. */
+/**
+ * Refreshes everything that may show users after a change: the lists, user pages, sessions and
+ * sign-in activity; with `me`, also the signed-in user's own session (they acted on themselves).
+ */
 export function useRefreshUsers() {
   const queryClient = useQueryClient();
-  return (userId?: string, { includeMe = false } = {}) => {
+  return ({ me = false }: { me?: boolean } = {}) => {
     void queryClient.invalidateQueries({ queryKey: usersKeys.all });
     void queryClient.invalidateQueries({ queryKey: activityKeys.all });
-    if (userId && includeMe) void queryClient.invalidateQueries({ queryKey: meQueryKey });
+    if (me) void queryClient.invalidateQueries({ queryKey: meQueryKey });
   };
 }
 

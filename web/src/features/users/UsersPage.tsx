@@ -1,0 +1,77 @@
+import { useState } from 'react';
+import { Alert, Button, Card, Stack, Text } from '@mantine/core';
+import { useSearchParams } from 'react-router';
+import { IconUserPlus } from '../../components/icons.js';
+import { LoadMore } from '../../components/LoadMore.js';
+import { PageHeader } from '../../components/PageHeader.js';
+import { InlineLoader } from '../../components/StatusScreen.js';
+import { errorMessage } from '../../lib/api.js';
+import { useSession } from '../../lib/session.js';
+import { useUsersList, type UserSort, type UsersFilters } from './api.js';
+import { InviteUserModal } from './InviteUserModal.js';
+import { defaultOrder, hasActiveFilters, readUsersFilters, writeUsersFilters } from './list-params.js';
+import { UsersFilterBar } from './UsersFilterBar.js';
+import { UsersTable } from './UsersTable.js';
+
+export function UsersPage() {
+  const { can } = useSession();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const filters = readUsersFilters(searchParams);
+  const [inviteOpened, setInviteOpened] = useState(false);
+
+  const list = useUsersList(filters);
+  const users = list.data?.pages.flatMap((page) => page.items) ?? [];
+
+  const setFilters = (next: UsersFilters) => setSearchParams(writeUsersFilters(next), { replace: true });
+  const onSort = (column: UserSort) => {
+    const order = column === filters.sort ? (filters.order === 'asc' ? 'desc' : 'asc') : defaultOrder(column);
+    setFilters({ ...filters, sort: column, order });
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description="Everyone with access to the console, and the invitations still open."
+        actions={
+          can('users.invite') ? (
+            <Button leftSection={<IconUserPlus />} onClick={() => setInviteOpened(true)}>
+              Invite user
+            </Button>
+          ) : null
+        }
+      />
+      <Card>
+        <UsersFilterBar filters={filters} onChange={setFilters} />
+        {list.isPending ? (
+          <InlineLoader label="Loading users…" />
+        ) : list.isError && users.length === 0 ? (
+          <Alert color="red" variant="light" role="alert" title="The users could not be loaded">
+            <Stack gap="xs" align="flex-start">
+              <span>{errorMessage(list.error)}</span>
+              <Button size="xs" variant="light" color="red" onClick={() => void list.refetch()}>
+                Try again
+              </Button>
+            </Stack>
+          </Alert>
+        ) : users.length === 0 ? (
+          <Text c="dimmed" py="lg" ta="center" role="status">
+            {hasActiveFilters(filters) ? 'No users match this search and these filters.' : 'No users yet.'}
+          </Text>
+        ) : (
+          <>
+            <UsersTable
+              users={users}
+              sort={filters.sort}
+              order={filters.order}
+              onSort={onSort}
+              busy={list.isPlaceholderData && list.isFetching}
+            />
+            <LoadMore query={list} />
+          </>
+        )}
+      </Card>
+      {can('users.invite') ? <InviteUserModal opened={inviteOpened} onClose={() => setInviteOpened(false)} /> : null}
+    </>
+  );
+}
