@@ -1,6 +1,7 @@
 /** The CLI's commands; each is a small function over the runtime. */
 import type { Config } from '../config.js';
 import { email as emailSchema, displayName as nameSchema } from '../features/access/access.schemas.js';
+import { createResetLinkForCli } from '../features/access/password-reset.service.js';
 import { createSetupLink, setupUrl } from '../features/access/setup.service.js';
 import { findUserByEmail } from '../features/access/users.repo.js';
 import { systemClock } from '../lib/clock.js';
@@ -38,4 +39,18 @@ const createOwner: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [createOwner];
+const resetPassword: Command = {
+  name: 'reset-password',
+  summary: "print a one-time link (valid 1 hour) to set a user's new password",
+  usage: '--email E',
+  options: { email: { type: 'string' } },
+  async run({ config, runtime, values, out }) {
+    const email = emailSchema.safeParse(values.email ?? '');
+    if (!email.success) throw new Error('--email: must be a valid email address');
+    const token = await createResetLinkForCli({ db: runtime.database.db, clock: systemClock }, email.data);
+    out(`Open this link within 1 hour to choose a new password (it signs the user out everywhere):\n\n  ${new URL(`/reset-password#token=${token}`, config.publicUrl).toString()}\n`);
+    return 0;
+  },
+};
+
+export const COMMANDS: Command[] = [createOwner, resetPassword];

@@ -23,7 +23,7 @@ export const RESET_TTL_MS = 3600_000;
 /** At most this many links per account and hour, whoever asks. */
 export const RESETS_PER_HOUR = 3;
 
-async function createLink(deps: AccessDeps, tx: Tx, user: UserRow, requestedBy: string | null): Promise<{ token: string; id: string }> {
+async function createLink(deps: Pick<AccessDeps, 'clock'>, tx: Tx, user: UserRow, requestedBy: string | null): Promise<{ token: string; id: string }> {
   const token = newToken();
   const now = deps.clock.now();
   const row = await insertPasswordReset(tx, { userId: user.id, tokenHash: hashToken(token), requestedBy, at: now, expiresAt: new Date(now.getTime() + RESET_TTL_MS) });
@@ -68,7 +68,7 @@ export async function sendPasswordResetTo(deps: AccessDeps, caller: Caller, user
 }
 
 /** The CLI's reset: returns the link token instead of mailing it. */
-export async function createResetLinkForCli(deps: Pick<AccessDeps, 'db' | 'clock'> & AccessDeps, email: string): Promise<string> {
+export async function createResetLinkForCli(deps: Pick<AccessDeps, 'db' | 'clock'>, email: string): Promise<string> {
   const user = await findUserByEmail(deps.db, email);
   if (!user || user.status !== 'active') throw new Error(`no active user with email ${email}`);
   return deps.db.transaction(async (tx) => {

@@ -1,5 +1,5 @@
 /** SQL for server-side sessions (only the SHA-256 of the cookie value is stored). */
-import { and, desc, eq, lt, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, ne, or } from 'drizzle-orm';
 import { sessions, users } from '../../db/schema.js';
 import type { Executor } from '../../db/client.js';
 
@@ -43,10 +43,6 @@ export async function deleteSession(ex: Executor, id: string): Promise<boolean> 
   return r.length > 0;
 }
 
-/** Deletes the session with this token hash. */
-export async function deleteSessionByHash(ex: Executor, tokenHash: string): Promise<void> {
-  await ex.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
-}
 
 /** Deletes one of a user's sessions (scoped, so nobody ends someone else's session by id). */
 export async function deleteUserSession(ex: Executor, userId: string, id: string): Promise<boolean> {
@@ -79,8 +75,3 @@ export async function deleteExpiredSessions(ex: Executor, now: Date, idleMs: num
   return r.length;
 }
 
-/** Count of live sessions (metrics). */
-export async function countSessions(ex: Executor): Promise<number> {
-  const r = await ex.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM sessions`);
-  return r.rows[0]?.n ?? 0;
-}

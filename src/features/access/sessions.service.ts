@@ -8,7 +8,6 @@ import type { AccessDeps, ClientInfo } from './access.deps.js';
 import {
   deleteExpiredSessions,
   deleteSession,
-  deleteSessionByHash,
   findSessionWithUser,
   insertSession,
   touchSession,
@@ -66,10 +65,6 @@ export async function resolveSession(deps: AccessDeps, token: string | undefined
   return found;
 }
 
-/** Deletes the session a cookie value names, if any. */
-export async function deleteSessionByToken(ex: Executor, token: string): Promise<void> {
-  if (token.length <= 200) await deleteSessionByHash(ex, hashToken(token));
-}
 
 /** Deletes every expired session (the scheduled purge job). */
 export async function purgeExpiredSessions(deps: Pick<AccessDeps, 'db' | 'clock' | 'sessionIdleMs'>): Promise<number> {

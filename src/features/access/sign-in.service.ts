@@ -3,14 +3,17 @@
  * wrong password, inactive account and lock all answer the same `invalid_credentials`, and every
  * path runs exactly one argon2 verify so the answer's cost does not reveal which it was.
  */
+import type { Executor } from '../../db/client.js';
 import { AppError } from '../../http/errors.js';
+import type { Clock } from '../../lib/clock.js';
 import type { AccessDeps, ClientInfo } from './access.deps.js';
 import { issueDeviceCookie, readDeviceCookie } from './device-cookie.js';
 import { findDeviceLock, insertLoginActivity, saveDeviceLock, type LoginReason } from './login-activity.repo.js';
 import { ACCOUNT_THRESHOLD, DEVICE_THRESHOLD, UNLOCKED, afterFailure, isLocked, type LockState } from './lockout.js';
 import { verifyPassword } from './passwords.js';
-import { createSession, deleteSessionByToken } from './sessions.service.js';
-import { findUserByEmail, findUserByIdForUpdate, markSignedIn, saveUserLock, type UserRow } from './users.repo.js';
+import { hashToken, newToken } from '../../lib/tokens.js';
+import { commitSuccessfulSignIn } from './sign-in.repo.js';
+import { findUserByEmail, findUserByIdForUpdate, saveUserLock, type UserRow } from './users.repo.js';
 
 export interface SignInResult {
   user: UserRow;
@@ -34,7 +37,7 @@ export function normaliseEmail(email: string): string {
 
 /** Records one attempt (the only writer of login activity for sign-ins). */
 export async function recordAttempt(
-  deps: Pick<AccessDeps, 'db' | 'clock'>,
+  deps: { db: Executor; clock: Clock },
   v: { userId: string | null; attemptedEmail: string | null; reason: LoginReason | null },
   client: ClientInfo,
 ): Promise<void> {
@@ -62,37 +65,56 @@ export async function signIn(
     await recordAttempt(deps, { userId: null, attemptedEmail: email.slice(0, 320), reason: 'unknown_user' }, client);
     throw invalidCredentials();
   }
-
   const claim = readDeviceCookie(deps.deviceKey, input.deviceCookieValue);
   const device = claim && claim.userId === user.id ? claim : null;
-  const passwordOk = await verifyPassword(user.passwordHash, input.password);
-
-  const outcome = await deps.db.transaction(async (tx) => {
-    const now = deps.clock.now();
-    const locked = (await findUserByIdForUpdate(tx, user.id))!;
-    const deviceState: LockState | null = device ? ((await findDeviceLock(tx, device.deviceId)) ?? UNLOCKED) : null;
-    // A trusted device is judged by its own lock, so strangers cannot lock the owner out.
-    const state: LockState = deviceState ?? locked;
-    if (isLocked(state, now)) return { reason: 'locked' as const };
-    if (locked.status !== 'active') return { reason: locked.status === 'invited' ? ('bad_password' as const) : ('deactivated' as const) };
-    if (!passwordOk) {
-      if (device && deviceState) await saveDeviceLock(tx, device.deviceId, user.id, afterFailure(deviceState, now, DEVICE_THRESHOLD));
-      else await saveUserLock(tx, user.id, afterFailure(locked, now, ACCOUNT_THRESHOLD));
-      return { reason: 'bad_password' as const };
+  const [passwordOk, deviceState] = await Promise.all([
+    verifyPassword(user.passwordHash, input.password),
+    device ? findDeviceLock(deps.db, device.deviceId) : Promise.resolve(undefined),
+  ]);
+  const now = deps.clock.now();
+  // A trusted device is judged by its own lock, so strangers cannot lock the owner out.
+  const lockState: LockState = device ? (deviceState ?? UNLOCKED) : user;
+  if (passwordOk && user.status === 'active' && !isLocked(lockState, now)) {
+    const token = newToken();
+    const ua = client.userAgent?.slice(0, 512) ?? null;
+    const ok = await commitSuccessfulSignIn(deps.db, {
+      userId: user.id,
+      now,
+      ip: client.ip,
+      userAgent: ua,
+      tokenHash: hashToken(token),
+      expiresAt: new Date(now.getTime() + deps.sessionMaxMs),
+      previousTokenHash: input.previousSessionToken && input.previousSessionToken.length <= 200 ? hashToken(input.previousSessionToken) : null,
+      deviceId: device?.deviceId ?? null,
+    });
+    if (ok) {
+      return {
+        user: { ...user, lastSignInAt: now, lastSignInIp: client.ip, failedCount: 0, failedWindowStart: null, lockedUntil: null },
+        sessionToken: token,
+        deviceCookie: device ? null : issueDeviceCookie(deps.deviceKey, user.id),
+      };
     }
-    // Whatever session this browser carried before is ended: a signed-in browser always gets a fresh id.
-    if (input.previousSessionToken) await deleteSessionByToken(tx, input.previousSessionToken);
-    await markSignedIn(tx, user.id, now, client.ip);
-    if (device) await saveDeviceLock(tx, device.deviceId, user.id, UNLOCKED);
-    const { token } = await createSession(tx, deps, user.id, client);
-    return { reason: null, token, user: { ...locked, lastSignInAt: now, lastSignInIp: client.ip } };
-  });
+  }
+  await recordFailure(deps, user.id, device?.deviceId ?? null, passwordOk, client);
+  throw invalidCredentials();
+}
 
-  await recordAttempt(deps, { userId: user.id, attemptedEmail: null, reason: outcome.reason }, client);
-  if (outcome.reason !== null) throw invalidCredentials();
-  return {
-    user: outcome.user,
-    sessionToken: outcome.token,
-    deviceCookie: device ? null : issueDeviceCookie(deps.deviceKey, user.id),
-  };
+/** The failure path: re-read under a row lock, count the failure where it belongs, record the attempt. */
+async function recordFailure(deps: AccessDeps, userId: string, deviceId: string | null, passwordOk: boolean, client: ClientInfo): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    const now = deps.clock.now();
+    const user = (await findUserByIdForUpdate(tx, userId))!;
+    const deviceState = deviceId ? ((await findDeviceLock(tx, deviceId)) ?? UNLOCKED) : null;
+    const state: LockState = deviceState ?? user;
+    let reason: LoginReason;
+    if (isLocked(state, now)) reason = 'locked';
+    else if (user.status !== 'active') reason = user.status === 'invited' ? 'bad_password' : 'deactivated';
+    else if (passwordOk) reason = 'locked'; // the account changed between the check and the write
+    else {
+      reason = 'bad_password';
+      if (deviceId && deviceState) await saveDeviceLock(tx, deviceId, userId, afterFailure(deviceState, now, DEVICE_THRESHOLD));
+      else await saveUserLock(tx, userId, afterFailure(user, now, ACCOUNT_THRESHOLD));
+    }
+    await recordAttempt({ db: tx, clock: deps.clock }, { userId, attemptedEmail: null, reason }, client);
+  });
 }

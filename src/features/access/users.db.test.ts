@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 const db = () => tdb.current.database.db;
-const post = (url: string, cookie: string, payload?: unknown) =>
+const post = (url: string, cookie: string, payload?: Record<string, unknown>) =>
   t.app.inject({ method: 'POST', url, headers: { ...sameOrigin, cookie }, ...(payload === undefined ? {} : { payload }) });
 const tokenOf = (link: string) => link.split('#token=')[1]!;
 

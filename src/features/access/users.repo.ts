@@ -1,5 +1,5 @@
 /** SQL for user records and their lockout counters. */
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import { users } from '../../db/schema.js';
 import type { Executor } from '../../db/client.js';
 import type { LockState } from './lockout.js';
@@ -75,16 +75,4 @@ export async function saveUserLock(ex: Executor, id: string, s: LockState): Prom
     .where(eq(users.id, id));
 }
 
-/** Records a successful sign-in: resets the lock and stamps time and IP. */
-export async function markSignedIn(ex: Executor, id: string, at: Date, ip: string | null): Promise<void> {
-  await ex
-    .update(users)
-    .set({ lastSignInAt: at, lastSignInIp: ip, failedCount: 0, failedWindowStart: null, lockedUntil: null })
-    .where(eq(users.id, id));
-}
 
-/** Lock-free read of whether any owner exists (used before taking locks). */
-export async function anyOwnerExists(ex: Executor): Promise<boolean> {
-  const r = await ex.execute<{ e: boolean }>(sql`SELECT EXISTS (SELECT 1 FROM users WHERE role = 'owner') AS e`);
-  return r.rows[0]?.e === true;
-}
