@@ -4,16 +4,23 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { MigrationError } from './db/migrate.js';
-import { setupUrl, firstStartSetupLink } from './features/access/setup.service.js';
-import { warmPasswords } from './features/access/passwords.js';
-import { startJobQueue, type JobQueue } from './jobs/queue.js';
-import { JOBS } from './jobs/registry.js';
 import { systemClock } from './lib/clock.js';
 import { createLogger } from './logger.js';
-import { openRuntime } from './runtime.js';
+import { openRuntime, type Runtime } from './runtime.js';
+
+/** The heavy modules (HTTP stack, job queue), loaded while PostgreSQL starts in its own process. */
+async function loadServerModules() {
+  const [app, queue, registry, setup, passwords] = await Promise.all([
+    import('./app.js'),
+    import('./jobs/queue.js'),
+    import('./jobs/registry.js'),
+    import('./features/access/setup.service.js'),
+    import('./features/access/passwords.js'),
+  ]);
+  return { buildApp: app.buildApp, startJobQueue: queue.startJobQueue, JOBS: registry.JOBS, setup, warmPasswords: passwords.warmPasswords };
+}
 
 const SHUTDOWN_DEADLINE_MS = 20_000;
 
@@ -35,7 +42,8 @@ export async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  let runtime;
+  let runtime: Runtime;
+  const modules = loadServerModules();
   try {
     runtime = await openRuntime(config, logger, 'server');
   } catch (err) {
@@ -50,16 +58,19 @@ export async function main(): Promise<void> {
     void shutdown('postgres-exit', 1);
   });
 
+  const { buildApp, startJobQueue, JOBS, setup, warmPasswords } = await modules;
   const clock = systemClock;
-  let jobs: JobQueue | null = null;
-  jobs = await startJobQueue({
-    url: rt.database.url,
-    jobs: JOBS,
-    ctx: { database: rt.database, clock, logger, sessionIdleMs: config.sessionIdleMs },
-    logger,
-  });
-  await warmPasswords();
-  const app = await buildApp({ config, database: rt.database, clock, keyring: rt.keyring, logger, isReady: rt.isReady, webDir: webDir() });
+  // Independent of each other: the queue's start-up queries, the dummy hash, building the routes.
+  const [jobs, , app] = await Promise.all([
+    startJobQueue({
+      url: rt.database.url,
+      jobs: JOBS,
+      ctx: { database: rt.database, clock, logger, sessionIdleMs: config.sessionIdleMs },
+      logger,
+    }),
+    warmPasswords(),
+    buildApp({ config, database: rt.database, clock, keyring: rt.keyring, logger, isReady: rt.isReady, webDir: webDir() }),
+  ]);
 
   let stopping = false;
   async function shutdown(reason: string, code = 0) {
@@ -73,7 +84,7 @@ export async function main(): Promise<void> {
     timer.unref();
     try {
       await app.close();
-      await jobs?.stop(8_000);
+      await jobs.stop(8_000);
       await rt.close();
     } catch (err) {
       logger.error({ err }, 'error during shutdown');
@@ -90,10 +101,10 @@ export async function main(): Promise<void> {
 
   // First start, embedded mode only: a one-time link on the terminal (not in the structured log).
   if (rt.embedded) {
-    const token = await firstStartSetupLink({ db: rt.database.db, clock });
+    const token = await setup.firstStartSetupLink({ db: rt.database.db, clock });
     if (token) {
       process.stderr.write(
-        `\n  No users yet. Create the owner account within 1 hour at:\n\n    ${setupUrl(config.publicUrl, token)}\n\n`,
+        `\n  No users yet. Create the owner account within 1 hour at:\n\n    ${setup.setupUrl(config.publicUrl, token)}\n\n`,
       );
     }
   }
