@@ -1,5 +1,5 @@
 /** SQL for managing other users: the searchable list, state changes, removal, links. */
-import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { auditPersonalValues, deviceLocks, invitations, loginActivity, passwordResets, sessions, users } from '../../db/schema.js';
 import type { Executor } from '../../db/client.js';
 import type { Role } from './permissions.js';
@@ -19,47 +19,108 @@ export interface UserListFilter {
   limit: number;
 }
 
-/** The SQL expression each sort key orders by (each has an index; nulls sort as the empty string). */
-function sortExpr(key: SortKey): SQL {
+interface SortSpec {
+  /** what ORDER BY uses: an indexed expression (see migrations 0002 and 0003) */
+  order: SQL;
+  /** the row's sort value as text, carried in the cursor */
+  value: SQL;
+  /** the cursor's text value turned back into the order expression's type */
+  fromCursor(v: string): SQL;
+}
+
+const utcText = (col: SQL) => sql`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
+
+/** For each sort key: an order expression that has an index, and its cursor encoding. */
+function sortSpec(key: SortKey): SortSpec {
   switch (key) {
     case 'name':
-      return sql`lower(${users.displayName})`;
+      return { order: sql`lower(${users.displayName})`, value: sql`lower(${users.displayName})`, fromCursor: (v) => sql`${v}` };
     case 'email':
-      return sql`${users.email}`;
+      return { order: sql`${users.email}`, value: sql`${users.email}`, fromCursor: (v) => sql`${v}` };
+    // enums sort in their declared order: owner, admin, operator, viewer / invited, active, deactivated, removed
     case 'role':
-      return sql`${users.role}::text`;
+      return { order: sql`${users.role}`, value: sql`${users.role}::text`, fromCursor: (v) => sql`${v}::user_role` };
     case 'status':
-      return sql`${users.status}::text`;
-    case 'lastSignInAt':
-      return sql`coalesce(to_char(${users.lastSignInAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '')`;
+      return { order: sql`${users.status}`, value: sql`${users.status}::text`, fromCursor: (v) => sql`${v}::user_status` };
     case 'createdAt':
-      return sql`to_char(${users.createdAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
+      return { order: sql`${users.createdAt}`, value: utcText(sql`${users.createdAt}`), fromCursor: (v) => sql`(${v})::timestamp AT TIME ZONE 'UTC'` };
+    case 'lastSignInAt':
+      // never signed in sorts first ascending, last descending
+      return {
+        order: sql`coalesce(${users.lastSignInAt}, '-infinity'::timestamptz)`,
+        value: sql`coalesce(${utcText(sql`${users.lastSignInAt}`)}, '')`,
+        fromCursor: (v) => sql`coalesce((nullif(${v}, ''))::timestamp AT TIME ZONE 'UTC', '-infinity'::timestamptz)`,
+      };
   }
 }
 
-/** One page of users matching the filter, plus each row's sort value (for the next cursor). */
+/** How many rows in sort order the first attempt of a filtered page looks at. */
+const CAPPED_WALK = 2000;
+
+/**
+ * One page of users matching the filter, plus each row's sort value (for the next cursor).
+ * Filtered pages run in two steps, because neither plan alone is fast for every filter: first the
+ * next 2,000 rows in sort order are walked and filtered (fast when matches are common); when that
+ * does not fill the page, the matches are found through the filter's indexes and then sorted
+ * (fast when matches are rare or bunched). Unfiltered pages just walk the sort index.
+ */
 export async function listUsers(ex: Executor, f: UserListFilter): Promise<{ row: UserRow; sortValue: string }[]> {
-  const conds: SQL[] = [];
+  const spec = sortSpec(f.sort);
+  const filters: SQL[] = [];
   if (f.q) {
     const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conds.push(or(ilike(users.email, pattern), sql`lower(${users.displayName}) LIKE ${pattern}`)!);
+    filters.push(or(ilike(users.email, pattern), sql`lower(${users.displayName}) LIKE ${pattern}`)!);
   }
-  if (f.role) conds.push(eq(users.role, f.role));
-  if (f.status) conds.push(eq(users.status, f.status));
-  if (f.inactiveSince) conds.push(or(isNull(users.lastSignInAt), lt(users.lastSignInAt, f.inactiveSince))!);
-  const key = sortExpr(f.sort);
-  if (f.after) {
-    const v = f.after.value ?? '';
-    conds.push(f.order === 'asc' ? sql`(${key}, ${users.id}) > (${v}, ${f.after.id}::uuid)` : sql`(${key}, ${users.id}) < (${v}, ${f.after.id}::uuid)`);
+  if (f.role) filters.push(eq(users.role, f.role));
+  if (f.status) filters.push(eq(users.status, f.status));
+  if (f.inactiveSince) filters.push(or(isNull(users.lastSignInAt), lt(users.lastSignInAt, f.inactiveSince))!);
+  const keyset = f.after
+    ? f.order === 'asc'
+      ? sql`(${spec.order}, ${users.id}) > (${spec.fromCursor(f.after.value ?? '')}, ${f.after.id}::uuid)`
+      : sql`(${spec.order}, ${users.id}) < (${spec.fromCursor(f.after.value ?? '')}, ${f.after.id}::uuid)`
+    : undefined;
+  const dir = f.order === 'asc' ? sql`ASC` : sql`DESC`;
+  const where = (conds: (SQL | undefined)[]) => {
+    const c = conds.filter((x): x is SQL => x !== undefined);
+    return c.length ? sql`WHERE ${sql.join(c, sql` AND `)}` : sql``;
+  };
+  const cols = sql`users.*, ${spec.value} AS sort_value, ${spec.order} AS sort_key`;
+  const run = async (q: SQL) => {
+    const r = await ex.execute<Record<string, unknown>>(q);
+    return r.rows.map((raw) => ({ row: toUserRow(raw), sortValue: String(raw.sort_value) }));
+  };
+  if (filters.length === 0) {
+    return run(sql`SELECT ${cols} FROM users ${where([keyset])} ORDER BY ${spec.order} ${dir}, users.id ${dir} LIMIT ${f.limit}`);
   }
-  const dir = f.order === 'asc' ? asc : desc;
-  const rows = await ex
-    .select({ row: users, sortValue: sql<string>`${key}` })
-    .from(users)
-    .where(conds.length ? and(...conds) : undefined)
-    .orderBy(dir(key), dir(users.id))
-    .limit(f.limit);
-  return rows;
+  // the walk is aliased `users` so the filter expressions (written against the table) apply to it
+  const capped = await run(sql`
+    SELECT * FROM (SELECT ${cols} FROM users ${where([keyset])} ORDER BY ${spec.order} ${dir}, users.id ${dir} LIMIT ${CAPPED_WALK}) AS users
+    ${where(filters.map((c) => sql`(${c})`))}
+    ORDER BY sort_key ${dir}, id ${dir} LIMIT ${f.limit}`);
+  if (capped.length === f.limit) return capped;
+  return run(sql`
+    WITH m AS MATERIALIZED (SELECT ${cols} FROM users ${where([keyset, ...filters])})
+    SELECT * FROM m ORDER BY sort_key ${dir}, id ${dir} LIMIT ${f.limit}`);
+}
+
+/** Maps a raw users row (snake_case, from a hand-written query) to the drizzle row type. */
+function toUserRow(r: Record<string, unknown>): UserRow {
+  const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+  return {
+    id: r.id as string,
+    email: r.email as string,
+    displayName: r.display_name as string,
+    role: r.role as UserRow['role'],
+    status: r.status as UserRow['status'],
+    passwordHash: (r.password_hash as string | null) ?? null,
+    createdAt: date(r.created_at)!,
+    updatedAt: date(r.updated_at)!,
+    lastSignInAt: date(r.last_sign_in_at),
+    lastSignInIp: (r.last_sign_in_ip as string | null) ?? null,
+    failedCount: r.failed_count as number,
+    failedWindowStart: date(r.failed_window_start),
+    lockedUntil: date(r.locked_until),
+  };
 }
 
 /** Locks the active owners' rows for the rest of the transaction and counts them (last-owner guard). */
