@@ -66,8 +66,7 @@ describe('user access journey', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Email').fill(COLLEAGUE.email);
     await dialog.getByLabel('Display name').fill(COLLEAGUE.name);
-    await dialog.getByRole('textbox', { name: 'Role' }).click();
-    await page.getByRole('option', { name: /operator/i }).click();
+    await dialog.getByLabel('Role').selectOption('operator');
     a11y.push(...(await checkA11y(page)));
     await dialog.getByRole('button', { name: 'Send invitation' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -123,6 +122,7 @@ describe('user access journey', () => {
     const { page, problems } = await openPage(ctx);
     await page.goto(`${server.url}/sign-in`);
     await page.getByRole('link', { name: /forgot/i }).click();
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
     await page.getByLabel('Email').fill(OWNER.email);
     await page.getByRole('button', { name: /send|reset/i }).click();
     await page.getByText(/if an account exists/i).waitFor();

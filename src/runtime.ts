@@ -7,6 +7,7 @@ import { resolveDatabase } from './db/connect.js';
 import type { EmbeddedServer } from './db/embedded/index.js';
 import { expectedMigrationCount, migrationsApplied, runMigrations } from './db/migrate.js';
 import type { Config } from './config.js';
+import { verifyKeyRing } from './features/vault/key-check.js';
 import { loadKeyRing, type KeyRing } from './features/vault/keyring.js';
 import type { Logger } from './logger.js';
 
@@ -35,6 +36,8 @@ export async function openRuntime(config: Config, logger: Logger, mode: 'server'
   };
   try {
     await runMigrations(database.pool);
+    // an instance started with a different key must refuse before it writes anything
+    await verifyKeyRing(database.db, keyring);
   } catch (err) {
     await close();
     throw err;

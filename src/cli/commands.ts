@@ -4,6 +4,7 @@ import { email as emailSchema, displayName as nameSchema } from '../features/acc
 import { createResetLinkForCli } from '../features/access/password-reset.service.js';
 import { createSetupLink, setupUrl } from '../features/access/setup.service.js';
 import { findUserByEmail } from '../features/access/users.repo.js';
+import { runRotateKey } from '../features/vault/rotate-key.command.js';
 import { systemClock } from '../lib/clock.js';
 import type { Runtime } from '../runtime.js';
 
@@ -53,4 +54,15 @@ const resetPassword: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [createOwner, resetPassword];
+const rotateKey: Command = {
+  name: 'rotate-key',
+  summary: 're-encrypt every stored secret under the current (first) key; resumable, safe while the app runs',
+  usage: '[--batch-size N] [--max-batches N]',
+  options: { 'batch-size': { type: 'string' }, 'max-batches': { type: 'string' } },
+  async run({ runtime, values, out }) {
+    const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+    return runRotateKey(runtime.database.db, runtime.keyring, { batchSize: str(values['batch-size']), maxBatches: str(values['max-batches']) }, out);
+  },
+};
+
+export const COMMANDS: Command[] = [createOwner, resetPassword, rotateKey];

@@ -215,3 +215,32 @@ export const outboxMails = pgTable(
   },
   (t) => [index('outbox_mails_created_idx').on(t.createdAt)],
 );
+
+/**
+ * Stored credentials (Meta business tokens, registration PINs), only as AES-256-GCM envelopes bound
+ * to their owner and purpose (src/features/vault). One secret per owner and purpose.
+ */
+export const vaultSecrets = pgTable(
+  'vault_secrets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ownerType: text('owner_type').notNull(),
+    ownerId: text('owner_id').notNull(),
+    /** What the secret is: 'waba_token', 'registration_pin', ... */
+    purpose: text('purpose').notNull(),
+    /** `v1.<keyId>.<iv>.<ciphertext>.<tag>`; never the plaintext. */
+    ciphertext: text('ciphertext').notNull(),
+    /** The key id inside `ciphertext`, as a column so start-up and rotation find rows per key. */
+    keyId: text('key_id').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('vault_secrets_owner_purpose_key').on(t.ownerType, t.ownerId, t.purpose), index('vault_secrets_key_idx').on(t.keyId)],
+);
+
+/** Per key id, a fixed constant encrypted under that key: an instance with other key material refuses to start. */
+export const vaultKeyChecks = pgTable('vault_key_checks', {
+  keyId: text('key_id').primaryKey(),
+  checkValue: text('check_value').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});

@@ -24,6 +24,10 @@ export interface AuditDetails {
   'user.unlocked': Record<string, never>;
   'password.reset_sent': { via: 'admin' | 'self' | 'cli' };
   'password.reset_completed': { sessionsEnded: number };
+  /** A stored credential was decrypted for `purpose` (why); `credential` says which kind. Never the value. */
+  'vault.secret_used': { purpose: string; credential: string; ownerType: string };
+  /** One batch of `rotate-key`: how many secrets now sit under key `toKeyId`. */
+  'vault.key_rotated': { reEncrypted: number; toKeyId: string };
 }
 
 export type AuditAction = keyof AuditDetails;
@@ -49,7 +53,7 @@ export interface PersonalValue {
 export type AuditEventInput = {
   [A in AuditAction]: {
     action: A;
-    targetType?: 'user' | 'session' | 'setup_link' | 'invitation';
+    targetType?: 'user' | 'session' | 'setup_link' | 'invitation' | 'onboarding' | 'phone_number';
     targetId?: string;
     changedFields?: string[];
     details: AuditDetails[A];

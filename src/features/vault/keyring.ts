@@ -16,17 +16,30 @@ export interface Key {
 export interface KeyRing {
   current: Key;
   all: Key[];
+  /** Where the keys came from ('ENCRYPTION_KEYS', 'ENCRYPTION_KEY' or the key file), for error messages. */
+  source?: string;
   /** A 32-byte key for `purpose`, derived from the current key. */
   derive(purpose: string): Buffer;
 }
 
-function parseKeys(spec: string): Key[] {
-  return spec.split(',').map((part) => {
-    const [id, b64] = part.split(':') as [string, string];
-    const key = Buffer.from(b64, 'base64');
-    if (key.length !== 32) throw new ConfigError(`ENCRYPTION_KEYS: key ${id} must be 32 bytes (base64)`);
+/** Key ids travel inside ciphertexts (`v1.<id>....`), so they may not contain the separator. */
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+function parseKeys(spec: string, source: string): Key[] {
+  const keys = spec.split(',').map((part) => {
+    const sep = part.indexOf(':');
+    const id = sep < 0 ? '' : part.slice(0, sep);
+    if (!KEY_ID.test(id)) throw new ConfigError(`${source}: each entry must be id:base64 with an id of letters, digits, _ or -`);
+    const key = Buffer.from(part.slice(sep + 1), 'base64');
+    if (key.length !== 32) throw new ConfigError(`${source}: key ${id} must be 32 bytes (base64)`);
     return { id, key };
   });
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (seen.has(k.id)) throw new ConfigError(`${source}: key id ${k.id} appears twice`);
+    seen.add(k.id);
+  }
+  return keys;
 }
 
 function keyFile(dataDir: string): Key[] {
@@ -41,20 +54,28 @@ function keyFile(dataDir: string): Key[] {
     }
   }
   chmodSync(file, 0o600);
-  return parseKeys(readFileSync(file, 'utf8').trim());
+  return parseKeys(readFileSync(file, 'utf8').trim(), `key file ${file}`);
 }
 
 /** Builds the key ring from configuration (and, in embedded mode only, the key file). */
 export function loadKeyRing(opts: { keys?: string; key?: string; dataDir: string; embedded: boolean }): KeyRing {
   let all: Key[];
-  if (opts.keys) all = parseKeys(opts.keys);
-  else if (opts.key) all = [{ id: 'k1', key: Buffer.from(opts.key, 'base64') }];
-  else if (opts.embedded) all = keyFile(opts.dataDir);
-  else throw new ConfigError('ENCRYPTION_KEYS: required when DATABASE_URL is set');
+  let source: string;
+  if (opts.keys) {
+    source = 'ENCRYPTION_KEYS';
+    all = parseKeys(opts.keys, source);
+  } else if (opts.key) {
+    source = 'ENCRYPTION_KEY';
+    all = parseKeys(`k1:${opts.key}`, source);
+  } else if (opts.embedded) {
+    source = `key file ${path.join(opts.dataDir, 'encryption.key')}`;
+    all = keyFile(opts.dataDir);
+  } else throw new ConfigError('ENCRYPTION_KEYS: required when DATABASE_URL is set');
   const current = all[0]!;
   return {
     current,
     all,
+    source,
     derive(purpose: string) {
       return Buffer.from(hkdfSync('sha256', current.key, Buffer.alloc(0), `crm:${purpose}`, 32));
     },

@@ -1,0 +1,22 @@
+/**
+ * What the vault stores and for whom. Closed lists: a purpose or owner type is an identifier without
+ * ':', which keeps the associated data `${purpose}:${ownerType}:${ownerId}` unambiguous.
+ */
+
+/** The kinds of stored credential. */
+export const VAULT_PURPOSES = ['waba_token', 'registration_pin'] as const;
+export type VaultPurpose = (typeof VAULT_PURPOSES)[number];
+
+/** The records a credential can belong to (also the audit target type of its uses). */
+export const VAULT_OWNER_TYPES = ['onboarding', 'phone_number'] as const;
+export type VaultOwnerType = (typeof VAULT_OWNER_TYPES)[number];
+
+/** Names one stored secret: its owner record and what it is. */
+export interface SecretRef {
+  ownerType: VaultOwnerType;
+  ownerId: string;
+  purpose: VaultPurpose;
+}
+
+/** The owner part of a ref: erasure acts on all of an owner's secrets at once. */
+export type SecretOwner = Pick<SecretRef, 'ownerType' | 'ownerId'>;
