@@ -5,7 +5,7 @@ import { Link, Outlet, useLocation, useMatch } from 'react-router';
 import { BrandMark } from '../components/BrandMark.js';
 import { InlineLoader } from '../components/StatusScreen.js';
 import { useSession } from '../lib/session.js';
-import { AREAS, type Area } from './areas.js';
+import { AREAS, areaVisible, type Area } from './areas.js';
 import { PRODUCT_NAME } from './brand.js';
 import { UserMenu } from './UserMenu.js';
 
@@ -27,7 +27,7 @@ function NavItem({ area }: { area: Area }) {
 
 export function AppLayout() {
   const [navOpened, nav] = useDisclosure(false);
-  const { can } = useSession();
+  const session = useSession();
   const { pathname } = useLocation();
   const mainRef = useRef<HTMLElement>(null);
 
@@ -78,7 +78,7 @@ export function AppLayout() {
       <AppShell.Navbar id="app-navbar" aria-label="Main navigation" p="sm">
         <AppShell.Section grow component={ScrollArea}>
           <Box>
-            {AREAS.filter((area) => area.ability === null || can(area.ability)).map((area) => (
+            {AREAS.filter((area) => areaVisible(area, session, session.can)).map((area) => (
               <NavItem key={area.path} area={area} />
             ))}
           </Box>

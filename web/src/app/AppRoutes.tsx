@@ -1,4 +1,4 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Route, Routes } from 'react-router';
 import { ComingSoon } from '../components/ComingSoon.js';
 import { LoadingScreen } from '../components/StatusScreen.js';
@@ -10,41 +10,55 @@ import { RequireAbility } from './RequireAbility.js';
 // Route-level code splitting: each page loads when first visited.
 const SignInPage = lazy(() => import('../features/sign-in/SignInPage.js').then((m) => ({ default: m.SignInPage })));
 const SetupPage = lazy(() => import('../features/setup/SetupPage.js').then((m) => ({ default: m.SetupPage })));
+const InvitePage = lazy(() => import('../features/invite/InvitePage.js').then((m) => ({ default: m.InvitePage })));
+const ForgotPasswordPage = lazy(() =>
+  import('../features/password-reset/ForgotPasswordPage.js').then((m) => ({ default: m.ForgotPasswordPage })),
+);
+const ResetPasswordPage = lazy(() =>
+  import('../features/password-reset/ResetPasswordPage.js').then((m) => ({ default: m.ResetPasswordPage })),
+);
 const OverviewPage = lazy(() => import('../features/overview/OverviewPage.js').then((m) => ({ default: m.OverviewPage })));
 const AccountPage = lazy(() => import('../features/account/AccountPage.js').then((m) => ({ default: m.AccountPage })));
+const UsersPage = lazy(() => import('../features/users/UsersPage.js').then((m) => ({ default: m.UsersPage })));
+const UserDetailPage = lazy(() => import('../features/users/UserDetailPage.js').then((m) => ({ default: m.UserDetailPage })));
+const ActivityPage = lazy(() => import('../features/users/ActivityPage.js').then((m) => ({ default: m.ActivityPage })));
+const OutboxPage = lazy(() => import('../features/outbox/OutboxPage.js').then((m) => ({ default: m.OutboxPage })));
 
 /** Areas with a page of their own; the rest of `AREAS` shows its "arrives with" note. */
-const BUILT = new Set(['/', '/account']);
+const BUILT = new Set(['/', '/account', '/users', '/activity', '/outbox']);
+
+function Public({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<LoadingScreen />}>{children}</Suspense>;
+}
 
 /**
  * Routes:
- *   /sign-in, /setup           public
+ *   /sign-in, /setup, /invite, /forgot-password, /reset-password   public
  *   /                          Overview
  *   /account                   My account
- *   /users, /onboarding, /webhooks, /audit, /privacy, /settings   (guarded by ability; not built yet)
+ *   /users, /users/:id         Users (users.list)
+ *   /activity                  Sign-in activity (users.activity.read)
+ *   /outbox                    Development mail outbox (outbox.read; in the navigation only when /me says it is in use)
+ *   /onboarding, /webhooks, /audit, /privacy, /settings   (guarded by ability; not built yet)
  */
 export function AppRoutes() {
   return (
     <Routes>
-      <Route
-        path="/sign-in"
-        element={
-          <Suspense fallback={<LoadingScreen />}>
-            <SignInPage />
-          </Suspense>
-        }
-      />
-      <Route
-        path="/setup"
-        element={
-          <Suspense fallback={<LoadingScreen />}>
-            <SetupPage />
-          </Suspense>
-        }
-      />
+      <Route path="/sign-in" element={<Public><SignInPage /></Public>} />
+      <Route path="/setup" element={<Public><SetupPage /></Public>} />
+      <Route path="/invite" element={<Public><InvitePage /></Public>} />
+      <Route path="/forgot-password" element={<Public><ForgotPasswordPage /></Public>} />
+      <Route path="/reset-password" element={<Public><ResetPasswordPage /></Public>} />
       <Route element={<AuthGate />}>
         <Route index element={<OverviewPage />} />
         <Route path="account" element={<AccountPage />} />
+        <Route path="users" element={<RequireAbility ability="users.list" title="Users"><UsersPage /></RequireAbility>} />
+        <Route path="users/:id" element={<RequireAbility ability="users.list" title="User"><UserDetailPage /></RequireAbility>} />
+        <Route
+          path="activity"
+          element={<RequireAbility ability="users.activity.read" title="Sign-in activity"><ActivityPage /></RequireAbility>}
+        />
+        <Route path="outbox" element={<RequireAbility ability="outbox.read" title="Outbox"><OutboxPage /></RequireAbility>} />
         {AREAS.filter((area) => !BUILT.has(area.path)).map((area) => (
           <Route
             key={area.path}

@@ -1,5 +1,17 @@
 import type { ReactNode } from 'react';
-import { IconBolt, IconChat, IconHome, IconList, IconShield, IconSliders, IconUserCircle, IconUsers } from '../components/icons.js';
+import {
+  IconActivity,
+  IconBolt,
+  IconChat,
+  IconHome,
+  IconList,
+  IconMail,
+  IconShield,
+  IconSliders,
+  IconUserCircle,
+  IconUsers,
+} from '../components/icons.js';
+import type { Me } from '../lib/session.js';
 
 export interface Area {
   path: string;
@@ -7,14 +19,22 @@ export interface Area {
   /** The ability from `GET /me` needed to see the area; `null` = every signed-in user. */
   ability: string | null;
   icon: ReactNode;
+  /** A further condition on the signed-in user's `GET /me` answer, e.g. the environment. */
+  when?: (me: Me) => boolean;
   /** Set while the area is not built yet: finishes "This area arrives with …". */
   arrivesWith?: string;
+}
+
+/** True when the signed-in user should see the area in the navigation. */
+export function areaVisible(area: Area, me: Me, can: (ability: string) => boolean): boolean {
+  return (area.ability === null || can(area.ability)) && (area.when?.(me) ?? true);
 }
 
 /** The console's areas, in navigation order. Route guards and the navbar both read this list. */
 export const AREAS: readonly Area[] = [
   { path: '/', label: 'Overview', ability: null, icon: <IconHome /> },
-  { path: '/users', label: 'Users', ability: 'users.list', icon: <IconUsers />, arrivesWith: 'user management: the users list, invitations and roles' },
+  { path: '/users', label: 'Users', ability: 'users.list', icon: <IconUsers /> },
+  { path: '/activity', label: 'Sign-in activity', ability: 'users.activity.read', icon: <IconActivity /> },
   {
     path: '/onboarding',
     label: 'WhatsApp onboarding',
@@ -26,5 +46,13 @@ export const AREAS: readonly Area[] = [
   { path: '/audit', label: 'Audit log', ability: 'audit.read', icon: <IconList />, arrivesWith: 'the audit log and its chain verification' },
   { path: '/privacy', label: 'Privacy requests', ability: 'privacy.manage', icon: <IconShield />, arrivesWith: 'the privacy request workflow' },
   { path: '/settings', label: 'Settings', ability: 'settings.manage', icon: <IconSliders />, arrivesWith: 'organisation settings such as retention periods and security' },
+  {
+    path: '/outbox',
+    label: 'Outbox',
+    ability: 'outbox.read',
+    icon: <IconMail />,
+    // Development only: mail is kept here because no SMTP_URL is set.
+    when: (me) => me.environment?.outbox === true,
+  },
   { path: '/account', label: 'My account', ability: null, icon: <IconUserCircle /> },
 ];

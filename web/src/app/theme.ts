@@ -11,7 +11,11 @@ export const theme = createTheme({
     Card: { defaultProps: { withBorder: true, radius: 'md', padding: 'lg' } },
     Badge: { defaultProps: { variant: 'light', radius: 'sm' } },
     Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
-    Notification: { defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } } },
+    Notification: {
+      defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } },
+      // Under a title the message is gray-6 by default, below 4.5:1 on white.
+      styles: { description: { color: 'var(--mantine-color-dimmed)' } },
+    },
     Table: { defaultProps: { verticalSpacing: 'sm', highlightOnHover: true } },
     // Every field in these forms is required, so no asterisk: it would also become part of the label
     // text ("Password *"), which breaks exact label look-ups.

@@ -52,3 +52,9 @@ export const ROLE_LABELS: Record<string, string> = {
 export function roleLabel(role: string): string {
   return ROLE_LABELS[role] ?? humanise(role);
 }
+
+/** "in 30 seconds", "in about 5 minutes" or "in a few minutes" from a Retry-After value. */
+export function retryPhrase(seconds: number | null): string {
+  if (!seconds || seconds <= 0) return 'in a few minutes';
+  return seconds < 90 ? `in ${seconds} seconds` : `in about ${Math.ceil(seconds / 60)} minutes`;
+}

@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { Alert, Button, Card, Stack, Text } from '@mantine/core';
-import { useSearchParams } from 'react-router';
 import { IconUserPlus } from '../../components/icons.js';
 import { LoadMore } from '../../components/LoadMore.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { InlineLoader } from '../../components/StatusScreen.js';
 import { errorMessage } from '../../lib/api.js';
+import { useUrlState } from '../../lib/use-url-state.js';
 import { useSession } from '../../lib/session.js';
 import { useUsersList, type UserSort, type UsersFilters } from './api.js';
 import { InviteUserModal } from './InviteUserModal.js';
@@ -15,14 +15,12 @@ import { UsersTable } from './UsersTable.js';
 
 export function UsersPage() {
   const { can } = useSession();
-  const [searchParams, setSearchParams] = useSearchParams();
-  const filters = readUsersFilters(searchParams);
+  const [filters, setFilters] = useUrlState<UsersFilters>(readUsersFilters, writeUsersFilters);
   const [inviteOpened, setInviteOpened] = useState(false);
 
   const list = useUsersList(filters);
   const users = list.data?.pages.flatMap((page) => page.items) ?? [];
 
-  const setFilters = (next: UsersFilters) => setSearchParams(writeUsersFilters(next), { replace: true });
   const onSort = (column: UserSort) => {
     const order = column === filters.sort ? (filters.order === 'asc' ? 'desc' : 'asc') : defaultOrder(column);
     setFilters({ ...filters, sort: column, order });
