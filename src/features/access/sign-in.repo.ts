@@ -1,8 +1,8 @@
 /**
  * The successful sign-in as one statement: stamp the user and reset their lock, start the session,
  * end the session the browser carried, reset the device counter and record the attempt — one round
- * trip and one commit on the hot path. The WHERE clause re-checks status and lock, so a concurrent
- * change between the read and this write makes it write nothing (the caller then refuses).
+ * trip, run inside a transaction that the caller commits only when the password proved right. The
+ * WHERE clause re-checks status and lock, so a concurrent change since the read makes it write nothing.
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';

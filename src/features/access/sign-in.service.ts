@@ -3,6 +3,7 @@
  * wrong password, inactive account and lock all answer the same `invalid_credentials`, and every
  * path runs exactly one argon2 verify so the answer's cost does not reveal which it was.
  */
+import { TransactionRollbackError } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { AppError } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
@@ -59,41 +60,57 @@ export async function signIn(
   client: ClientInfo,
 ): Promise<SignInResult> {
   const email = normaliseEmail(input.email);
-  const user = await findUserByEmail(deps.db, email);
+  const claim = readDeviceCookie(deps.deviceKey, input.deviceCookieValue);
+  const [user, deviceRow] = await Promise.all([
+    findUserByEmail(deps.db, email),
+    claim ? findDeviceLock(deps.db, claim.deviceId) : Promise.resolve(undefined),
+  ]);
   if (!user) {
     await verifyPassword(null, input.password);
     await recordAttempt(deps, { userId: null, attemptedEmail: email.slice(0, 320), reason: 'unknown_user' }, client);
     throw invalidCredentials();
   }
-  const claim = readDeviceCookie(deps.deviceKey, input.deviceCookieValue);
   const device = claim && claim.userId === user.id ? claim : null;
-  const [passwordOk, deviceState] = await Promise.all([
-    verifyPassword(user.passwordHash, input.password),
-    device ? findDeviceLock(deps.db, device.deviceId) : Promise.resolve(undefined),
-  ]);
   const now = deps.clock.now();
   // A trusted device is judged by its own lock, so strangers cannot lock the owner out.
-  const lockState: LockState = device ? (deviceState ?? UNLOCKED) : user;
-  if (passwordOk && user.status === 'active' && !isLocked(lockState, now)) {
-    const token = newToken();
-    const ua = client.userAgent?.slice(0, 512) ?? null;
-    const ok = await commitSuccessfulSignIn(deps.db, {
-      userId: user.id,
-      now,
-      ip: client.ip,
-      userAgent: ua,
-      tokenHash: hashToken(token),
-      expiresAt: new Date(now.getTime() + deps.sessionMaxMs),
-      previousTokenHash: input.previousSessionToken && input.previousSessionToken.length <= 200 ? hashToken(input.previousSessionToken) : null,
-      deviceId: device?.deviceId ?? null,
-    });
-    if (ok) {
+  const lockState: LockState = device ? (deviceRow ?? UNLOCKED) : user;
+  const token = newToken();
+  let passwordOk = false;
+  if (user.status === 'active' && !isLocked(lockState, now)) {
+    // The success writes run while argon2 works on its thread, inside a transaction that commits
+    // only if the password was right: the database round trips cost nothing but the commit.
+    const committed = await deps.db
+      .transaction(async (tx) => {
+        const [ok, written] = await Promise.all([
+          verifyPassword(user.passwordHash, input.password),
+          commitSuccessfulSignIn(tx, {
+            userId: user.id,
+            now,
+            ip: client.ip,
+            userAgent: client.userAgent?.slice(0, 512) ?? null,
+            tokenHash: hashToken(token),
+            expiresAt: new Date(now.getTime() + deps.sessionMaxMs),
+            previousTokenHash: input.previousSessionToken && input.previousSessionToken.length <= 200 ? hashToken(input.previousSessionToken) : null,
+            deviceId: device?.deviceId ?? null,
+          }),
+        ]);
+        passwordOk = ok;
+        if (!(ok && written)) tx.rollback();
+        return true;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof TransactionRollbackError) return false;
+        throw err;
+      });
+    if (committed) {
       return {
         user: { ...user, lastSignInAt: now, lastSignInIp: client.ip, failedCount: 0, failedWindowStart: null, lockedUntil: null },
         sessionToken: token,
         deviceCookie: device ? null : issueDeviceCookie(deps.deviceKey, user.id),
       };
     }
+  } else {
+    passwordOk = await verifyPassword(user.passwordHash, input.password);
   }
   await recordFailure(deps, user.id, device?.deviceId ?? null, passwordOk, client);
   throw invalidCredentials();
