@@ -42,6 +42,11 @@ describe('foundation journey', () => {
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     a11y.push(...(await checkA11y(page)));
 
+    // development outbox (no SMTP_URL, http PUBLIC_URL): visible to the owner
+    await page.getByRole('link', { name: 'Outbox' }).click();
+    await page.getByRole('heading', { name: 'Outbox', level: 1 }).waitFor();
+    a11y.push(...(await checkA11y(page)));
+
     // the cookie is not readable from script
     expect(await page.evaluate(() => document.cookie)).not.toContain('crm_session');
 

@@ -84,6 +84,12 @@ describe('user access journey', () => {
     await c.page.getByRole('button', { name: /accept|create|continue|set password/i }).click();
     await c.page.getByRole('heading', { name: 'Overview' }).waitFor();
 
+    // the whole sign-in log (owners and admins)
+    await page.getByRole('link', { name: 'Sign-in activity' }).click();
+    await page.getByRole('heading', { name: 'Sign-in activity', level: 1 }).waitFor();
+    await page.getByRole('table').getByText(COLLEAGUE.name).first().waitFor();
+    a11y.push(...(await checkA11y(page)));
+
     // the owner deactivates the colleague
     await page.goto(`${server.url}/users`);
     await page.getByRole('link', { name: COLLEAGUE.name }).click();
@@ -123,18 +129,22 @@ describe('user access journey', () => {
     await page.goto(`${server.url}/sign-in`);
     await page.getByRole('link', { name: /forgot/i }).click();
     await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+    const a11y = await checkA11y(page);
     await page.getByLabel('Email').fill(OWNER.email);
     await page.getByRole('button', { name: /send|reset/i }).click();
     await page.getByText(/if an account exists/i).waitFor();
     await expect.poll(() => smtp.mails.filter((m) => m.to.includes(OWNER.email)).length, { timeout: 10_000 }).toBe(1);
     const link = linkIn(smtp.mails.find((m) => m.to.includes(OWNER.email))!.raw);
     await page.goto(link);
+    await page.getByLabel('New password', { exact: true }).waitFor();
+    a11y.push(...(await checkA11y(page)));
     await page.getByLabel('New password', { exact: true }).fill('owner passphrase after reset 3');
     await page.getByLabel('Confirm new password').fill('owner passphrase after reset 3');
     await page.getByRole('button', { name: /set|change|reset|save/i }).click();
     await page.getByRole('link', { name: /sign in/i }).click();
     await signIn(page, OWNER.email, 'owner passphrase after reset 3');
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(a11y).toEqual([]);
     expect(problems.filter((p) => !/status of 40[13]/.test(p))).toEqual([]);
     await ctx.close();
   });

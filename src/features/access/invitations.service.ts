@@ -13,6 +13,7 @@ import { invitationMail } from './mails.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { ROLE_RANK, type Role } from './permissions.js';
 import { createSession } from './sessions.service.js';
+import { recordAttempt } from './sign-in.service.js';
 import { activateInvitedUser, deleteUser } from './users-admin.repo.js';
 import { auditAsCaller, changeUser } from './users-admin.service.js';
 import { findUserByEmail, findUserById, insertUser, type UserRow } from './users.repo.js';
@@ -120,6 +121,8 @@ export async function acceptInvitation(
       personal,
     });
     const { token } = await createSession(tx, deps, user.id, client);
+    // using the link signs the person in: it is login activity like any other sign-in
+    await recordAttempt({ db: tx, clock: deps.clock }, { userId: user.id, attemptedEmail: null, reason: null }, client);
     return { user, sessionToken: token };
   });
 }

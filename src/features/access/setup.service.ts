@@ -10,7 +10,7 @@ import type { AccessDeps, ClientInfo } from './access.deps.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { createSession } from './sessions.service.js';
 import { expireSetupTokens, findUsableSetupToken, insertSetupToken, markSetupTokenUsed } from './setup.repo.js';
-import { normaliseEmail } from './sign-in.service.js';
+import { normaliseEmail, recordAttempt } from './sign-in.service.js';
 import { countUsers, findUserByEmail, insertUser, type UserRow } from './users.repo.js';
 
 export const SETUP_LINK_TTL_MS = 60 * 60_000;
@@ -89,6 +89,8 @@ export async function completeSetup(
       ],
     });
     const { token } = await createSession(tx, deps, user.id, client);
+    // using the link signs the person in: it is login activity like any other sign-in
+    await recordAttempt({ db: tx, clock: deps.clock }, { userId: user.id, attemptedEmail: null, reason: null }, client);
     return { user, sessionToken: token };
   });
 }

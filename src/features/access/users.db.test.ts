@@ -54,6 +54,18 @@ describe('invitations', () => {
     expect(again.statusCode).toBe(410);
   });
 
+  it('expires invitation links after 7 days', async () => {
+    const o = await owner();
+    await post('/api/v1/users/invitations', o.cookie, { email: 'slow.joiner@example.test', displayName: 'Slow Joiner', role: 'viewer' });
+    const token = tokenOf(linkIn(smtp.mails.at(-1)!.raw));
+    t.clock.advance(7 * 24 * 3600_000 - 60_000);
+    expect((await t.app.inject({ url: `/api/v1/invitations/status?token=${token}` })).json().valid).toBe(true);
+    t.clock.advance(120_000);
+    expect((await t.app.inject({ url: `/api/v1/invitations/status?token=${token}` })).json().valid).toBe(false);
+    const accept = await t.app.inject({ method: 'POST', url: '/api/v1/invitations/accept', headers: sameOrigin, payload: { token, displayName: 'Slow Joiner', password: 'too late passphrase 99' } });
+    expect(accept.statusCode).toBe(410);
+  });
+
   it('refuses roles above the inviter, duplicate emails, and bad input without writing', async () => {
     const admin = await createUser(tdb.current.database, 'admin');
     const cookie = await signInCookie(t, admin.email);
