@@ -19,7 +19,10 @@ import { createMailer } from './features/mail/mailer.js';
 import { outboxRoutes } from './features/mail/outbox.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import type { KeyRing } from './features/vault/keyring.js';
+import { metaAppOf } from './features/sandbox/sandbox-meta.js';
+import { sandboxRoutes } from './features/sandbox/sandbox.routes.js';
 import { webRoutes } from './features/web/web.routes.js';
+import { createMetaSimulator } from './meta-simulator/index.js';
 import { registerErrorHandler, sendNotFound } from './http/error-handler.js';
 import { registerGuard } from './http/guard.js';
 import './http/fastify-types.js';
@@ -109,6 +112,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(usersRoutes, { access });
   await app.register(linksRoutes, { access, cookies });
   await app.register(outboxRoutes, { db: deps.database.db, mailer });
+  if (config.meta.sandbox) {
+    const meta = metaAppOf(config, deps.keyring);
+    const simulator = createMetaSimulator({ appId: meta.appId, appSecret: meta.appSecret, logger: deps.logger, now: () => deps.clock.now() });
+    await app.register(sandboxRoutes, { simulator });
+  }
   await app.register(webRoutes, { webDir: deps.webDir });
   return app;
 }

@@ -244,3 +244,103 @@ export const vaultKeyChecks = pgTable('vault_key_checks', {
   checkValue: text('check_value').notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
+
+/** Onboarding record states (contract.md, closed list). */
+export const onboardingState = pgEnum('onboarding_state', ['started', 'in_progress', 'action_required', 'failed', 'abandoned', 'connected', 'disconnected']);
+/** The server-side steps of an onboarding, in order. */
+export const onboardingStepName = pgEnum('onboarding_step_name', ['exchange', 'verify', 'lookup', 'subscribe', 'override', 'register']);
+export const onboardingStepStatus = pgEnum('onboarding_step_status', ['pending', 'running', 'succeeded', 'failed', 'skipped', 'action_required']);
+
+/**
+ * One Embedded Signup attempt and the WABA it connects (src/features/onboarding). Never holds a
+ * token, PIN or code: those live only in vault_secrets (owner type 'onboarding', owner id = id).
+ */
+export const onboardingRecords = pgTable(
+  'onboarding_records',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    state: onboardingState('state').notNull().default('started'),
+    /** Why the record is in its state (Meta's message, 'WABA unknown', ...); null when connected. */
+    reason: text('reason'),
+    /** Per-launch id the browser sends the code and the session info under. */
+    attemptId: text('attempt_id').notNull(),
+    startedBy: uuid('started_by').references(() => users.id, { onDelete: 'set null' }),
+    /** The customer onboarding link it came through (no FK: links live in their own feature). */
+    linkId: uuid('link_id'),
+    businessId: text('business_id'),
+    wabaId: text('waba_id'),
+    phoneNumberId: text('phone_number_id'),
+    /** The Facebook user id from the login response. */
+    metaUserId: text('meta_user_id'),
+    /** debug_token user_id (the system user behind the business token). */
+    tokenUserId: text('token_user_id'),
+    tokenType: text('token_type'),
+    tokenExpiresAt: ts('token_expires_at'),
+    tokenScopes: jsonb('token_scopes'),
+    tokenVerifiedAt: ts('token_verified_at'),
+    wabaName: text('waba_name'),
+    businessName: text('business_name'),
+    /** WA_EMBEDDED_SIGNUP event received (FINISH, CANCEL, ...). */
+    sessionEvent: text('session_event'),
+    abandonedStep: text('abandoned_step'),
+    errorCode: integer('error_code'),
+    errorSubcode: integer('error_subcode'),
+    errorMessage: text('error_message'),
+    errorFbtraceId: text('error_fbtrace_id'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    connectedAt: ts('connected_at'),
+    disconnectedAt: ts('disconnected_at'),
+  },
+  (t) => [
+    uniqueIndex('onboarding_records_attempt_key').on(t.attemptId),
+    index('onboarding_records_state_idx').on(t.state, t.updatedAt),
+    index('onboarding_records_waba_idx').on(t.wabaId),
+  ],
+);
+
+/** Every attempt of every step: status, timing and Meta's error (never a secret). */
+export const onboardingSteps = pgTable(
+  'onboarding_steps',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    recordId: uuid('record_id')
+      .notNull()
+      .references(() => onboardingRecords.id, { onDelete: 'cascade' }),
+    step: onboardingStepName('step').notNull(),
+    status: onboardingStepStatus('status').notNull(),
+    attempt: integer('attempt').notNull(),
+    startedAt: ts('started_at'),
+    finishedAt: ts('finished_at'),
+    durationMs: integer('duration_ms'),
+    errorCode: integer('error_code'),
+    errorSubcode: integer('error_subcode'),
+    errorMessage: text('error_message'),
+    errorFbtraceId: text('error_fbtrace_id'),
+    /** Non-secret facts (retryable, skip reason, counts). */
+    detail: jsonb('detail').notNull().default({}),
+  },
+  (t) => [uniqueIndex('onboarding_steps_attempt_key').on(t.recordId, t.step, t.attempt)],
+);
+
+/** Phone numbers of a record's WABA as last looked up. */
+export const onboardingPhoneNumbers = pgTable(
+  'onboarding_phone_numbers',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    recordId: uuid('record_id')
+      .notNull()
+      .references(() => onboardingRecords.id, { onDelete: 'cascade' }),
+    phoneNumberId: text('phone_number_id').notNull(),
+    displayPhoneNumber: text('display_phone_number'),
+    verifiedName: text('verified_name'),
+    qualityRating: text('quality_rating'),
+    codeVerificationStatus: text('code_verification_status'),
+    nameStatus: text('name_status'),
+    platformType: text('platform_type'),
+    throughput: text('throughput'),
+    status: text('status'),
+    lookedUpAt: ts('looked_up_at').notNull(),
+  },
+  (t) => [uniqueIndex('onboarding_phone_numbers_record_phone_key').on(t.recordId, t.phoneNumberId)],
+);

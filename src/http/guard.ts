@@ -5,7 +5,7 @@
  * that a cross-site form cannot send.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isPublic, roleMay, type Action } from '../features/access/permissions.js';
+import { isPublic, loopbackMay, roleMay, type Action } from '../features/access/permissions.js';
 import type { AccessDeps } from '../features/access/access.deps.js';
 import { resolveSession } from '../features/access/sessions.service.js';
 import { AppError } from './errors.js';
@@ -13,6 +13,16 @@ import { sessionCookieName } from './cookies.js';
 
 export const CSRF_HEADER = 'x-csrf-protection';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A loopback client: 127.0.0.0/8 or ::1. `req.ip` is the TCP peer, or with TRUST_PROXY the forwarded
+ * client address, so a request relayed by a trusted proxy from elsewhere is not loopback.
+ */
+export function isLoopback(ip: string | undefined): boolean {
+  if (!ip) return false;
+  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return ip === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
 
 /** The network facts of a request, for audit and login activity. */
 export function clientInfo(req: FastifyRequest) {
@@ -39,7 +49,9 @@ export function registerGuard(app: FastifyInstance, deps: AccessDeps & { secure:
   app.addHook('onRequest', async (req) => {
     const action: Action | undefined = req.routeOptions.config?.action;
     if (!action) return; // not-found handler
-    if (!SAFE_METHODS.has(req.method) && req.url.startsWith('/api/')) checkCsrf(req, deps.publicOrigin);
+    // Loopback clients of loopback actions (the server's own Graph client, local tools) carry no cookie: no CSRF risk.
+    if (loopbackMay(action) && isLoopback(req.ip)) return;
+    if (!SAFE_METHODS.has(req.method) && (req.url.startsWith('/api/') || req.url.startsWith('/sandbox/'))) checkCsrf(req, deps.publicOrigin);
     if (isPublic(action)) return;
     const found = await resolveSession(deps, req.cookies[sessionCookieName(deps.secure)]);
     if (!found) throw new AppError('unauthenticated', 'Sign in to continue.');

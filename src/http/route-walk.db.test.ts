@@ -4,7 +4,7 @@
  * the callers the table refuses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PERMISSIONS, ROLES, isPublic, roleMay, type Role } from '../features/access/permissions.js';
+import { PERMISSIONS, ROLES, isPublic, loopbackMay, roleMay, type Role } from '../features/access/permissions.js';
 import { createSession } from '../features/access/sessions.service.js';
 import { buildTestApp, createUser, sameOrigin, type TestApp } from '../test-support/test-app.js';
 import { useTestDatabase } from '../test-support/test-db.js';
@@ -23,7 +23,10 @@ afterAll(async () => {
 
 const fill = (url: string) => url.replace(/:[a-zA-Z]+/g, '00000000-0000-4000-8000-000000000000').replace('*', 'some/page');
 
-async function call(method: string, url: string, role: Role | null) {
+/** A client that is not on this machine: the walk's default, so loopback privileges do not apply. */
+const REMOTE = '203.0.113.9';
+
+async function call(method: string, url: string, role: Role | null, remoteAddress = REMOTE) {
   const headers: Record<string, string> = { ...sameOrigin };
   if (role) {
     const { token } = await createSession(t.database.db, { clock: t.clock, sessionMaxMs: t.config.sessionMaxMs }, users[role], {
@@ -33,7 +36,7 @@ async function call(method: string, url: string, role: Role | null) {
     });
     headers.cookie = `crm_session=${token}`;
   }
-  return t.app.inject({ method: method as 'GET', url: fill(url), headers, ...(method === 'GET' || method === 'DELETE' ? {} : { payload: {} }) });
+  return t.app.inject({ method: method as 'GET', url: fill(url), headers, remoteAddress, ...(method === 'GET' || method === 'DELETE' ? {} : { payload: {} }) });
 }
 
 describe('role x route walk', () => {
@@ -64,9 +67,28 @@ describe('role x route walk', () => {
         } else if (res.statusCode === 401 || res.statusCode === 403 || res.statusCode >= 500) {
           failures.push(`${label} (allowed role refused or failed)`);
         }
-        if (res.statusCode >= 400) expect(res.headers['content-type'], label).toContain('application/problem+json');
+        // the simulator answers in Meta's error envelope, like graph.facebook.com; everything else in ours
+        if (res.statusCode >= 400 && !url.startsWith('/sandbox/meta/graph')) expect(res.headers['content-type'], label).toContain('application/problem+json');
+      }
+      if (loopbackMay(action)) {
+        for (const peer of ['127.0.0.1', '::1']) {
+          const res = await call(method, url, null, peer);
+          if (res.statusCode === 401 || res.statusCode === 403) failures.push(`${method} ${url} from loopback ${peer} -> ${res.statusCode} (expected allowed)`);
+        }
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it('treats a forwarded client as remote when a trusted proxy relays it', async () => {
+    const proxied = await buildTestApp(tdb.current.database, { env: { TRUST_PROXY: '127.0.0.1' } });
+    try {
+      const viaProxy = await proxied.app.inject({ method: 'POST', url: '/sandbox/meta/codes', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '198.51.100.4', ...sameOrigin }, payload: {} });
+      expect(viaProxy.statusCode).toBe(401);
+      const local = await proxied.app.inject({ method: 'POST', url: '/sandbox/meta/codes', remoteAddress: '127.0.0.1', payload: {} });
+      expect(local.statusCode).toBe(400);
+    } finally {
+      await proxied.app.close();
+    }
   });
 });

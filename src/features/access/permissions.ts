@@ -11,6 +11,13 @@ export const ROLE_RANK: Record<Role, number> = { owner: 4, admin: 3, operator: 2
 
 type Who = 'public' | readonly Role[];
 
+/** A permission row: who may act; `loopback` also lets in unauthenticated loopback clients (see permissions.md). */
+interface Permission {
+  who: Who;
+  describe: string;
+  loopback?: true;
+}
+
 const ALL: readonly Role[] = ROLES;
 const OWNER_ADMIN: readonly Role[] = ['owner', 'admin'];
 const STAFF: readonly Role[] = ['owner', 'admin', 'operator'];
@@ -73,14 +80,24 @@ export const PERMISSIONS = {
   // --- development and tooling ------------------------------------------------------------------
   'outbox.read': { who: OWNER_ADMIN, describe: 'see the mail outbox (sandbox and development only)' },
   'sandbox.use': { who: OWNER_ADMIN, describe: 'use the sandbox panel (sandbox only)' },
+  'sandbox.simulator': {
+    who: OWNER_ADMIN,
+    loopback: true,
+    describe: "the Meta simulator's Graph API and code minting (sandbox only): loopback clients, or signed-in owners and admins",
+  },
   'api_docs.read': { who: OWNER_ADMIN, describe: 'browse the API documentation at /api/docs' },
-} as const satisfies Record<string, { who: Who; describe: string }>;
+} as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof PERMISSIONS;
 
 /** True when the action needs no session. */
 export function isPublic(action: Action): boolean {
   return PERMISSIONS[action].who === 'public';
+}
+
+/** True when loopback clients may take the action without a session. */
+export function loopbackMay(action: Action): boolean {
+  return (PERMISSIONS[action] as Permission).loopback === true;
 }
 
 /** Deny by default: a role may take an action only when the table lists it. */

@@ -28,6 +28,16 @@ export interface AuditDetails {
   'vault.secret_used': { purpose: string; credential: string; ownerType: string };
   /** One batch of `rotate-key`: how many secrets now sit under key `toKeyId`. */
   'vault.key_rotated': { reEncrypted: number; toKeyId: string };
+  /** An Embedded Signup attempt began (staff connect or customer link). */
+  'onboarding.started': { via: 'staff' | 'link' };
+  /** Every step done: the WABA is connected. */
+  'onboarding.connected': { wabaId: string | null; phoneNumberId: string | null; registered: boolean };
+  /** A step failed (Meta's error number, never its text) or the customer reported an error in the popup. */
+  'onboarding.failed': { step: string; metaError: number | null; retryable: boolean };
+  /** The flow needs a person (PIN already set, number not verified, WABA unknown, reconnect). */
+  'onboarding.action_required': { step: string; metaError: number | null };
+  /** The customer left Embedded Signup at `atStep`. */
+  'onboarding.abandoned': { atStep: string | null };
 }
 
 export type AuditAction = keyof AuditDetails;

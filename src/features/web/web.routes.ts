@@ -14,7 +14,8 @@ export async function webRoutes(app: FastifyInstance, deps: { webDir: string }):
   if (built) await app.register(fastifyStatic, { root: deps.webDir, serve: false });
   app.get('/*', { config: { action: 'public.web' }, schema: { hide: true } }, async (req, reply) => {
     const pathname = decodeURIComponent(req.url.split('?')[0] ?? '/');
-    if (pathname.startsWith('/api/') || pathname === '/api') return sendNotFound(req, reply);
+    // API paths, and sandbox paths when no simulator is mounted (a real Meta app is configured), are never the SPA
+    if (/^\/(api|sandbox)(\/|$)/.test(pathname)) return sendNotFound(req, reply);
     if (!built) return reply.type('text/plain').send('The web UI is not built. Run `npm run build`.');
     const rel = pathname.slice(1);
     if (rel && !rel.split('/').includes('..') && isFile(path.join(deps.webDir, rel))) {

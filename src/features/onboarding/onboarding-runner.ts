@@ -1,0 +1,136 @@
+/**
+ * The step engine: runs the remaining steps of a record in order, each attempt claimed by a unique
+ * row (so two runners never run the same step), and writes each outcome together with the record's
+ * state change and its audit event in one transaction. Retryable Graph failures schedule the
+ * `onboarding.resume-steps` job.
+ */
+import type { Tx } from '../../db/client.js';
+import { recordAudit } from '../audit/audit.service.js';
+import type { AuditContext } from '../audit/audit.types.js';
+import { GraphError } from '../meta/graph-error.js';
+import { deleteOwnerSecrets } from '../vault/vault.service.js';
+import { STEP_RUNNERS, type StepResult } from './onboarding-steps.js';
+import {
+  claimStepAttempt,
+  finishStepAttempt,
+  findRecord,
+  insertDecidedStep,
+  latestAttempts,
+  replacePhoneNumbers,
+  updateRecord,
+  type RecordPatch,
+  type RecordRow,
+  type StepFinish,
+} from './onboarding.repo.js';
+import { REASONS, type OnboardingDeps, type OnboardingOutcome, type StepName } from './onboarding.types.js';
+
+const AFTER_EXCHANGE = ['verify', 'lookup', 'subscribe', 'override', 'register'] as const;
+const DEFAULT_STALE_MS = 10 * 60_000;
+
+/** The outcome of a record row. */
+export const outcomeOf = (r: RecordRow): OnboardingOutcome => ({ recordId: r.id, state: r.state, reason: r.reason });
+
+/** Meta's error fields for a step or record row (null when not a Graph failure). */
+export function errorColumns(e: GraphError | undefined | null) {
+  return { errorCode: e?.code ?? null, errorSubcode: e?.subcode ?? null, errorMessage: e?.message ?? null, errorFbtraceId: e?.fbtraceId ?? null };
+}
+
+/** Turns a thrown error into a step result: token problems need a reconnect, others fail (retryable or not). */
+function fromThrown(e: unknown): StepResult & { retryable: boolean } {
+  if (e instanceof GraphError) {
+    if (e.category === 'token') return { status: 'action_required', reason: REASONS.reconnect, error: e, retryable: false };
+    return { status: 'failed', reason: e.message, error: e, retryable: e.retryable, detail: { retryable: e.retryable, category: e.category } };
+  }
+  return { status: 'failed', reason: REASONS.internal, retryable: false };
+}
+
+/**
+ * Records a step's end, and for a failure or action-required also the record's state, its reason
+ * and Meta's error, plus the audit event. Returns the updated record.
+ */
+export async function settleStep(
+  tx: Tx,
+  deps: OnboardingDeps,
+  actor: AuditContext,
+  rec: RecordRow,
+  step: StepName,
+  attempt: number,
+  r: StepResult & { retryable?: boolean },
+  started: number,
+  claimed: boolean,
+): Promise<RecordRow> {
+  const now = deps.clock.now();
+  const err = 'error' in r ? r.error : undefined;
+  const finish: StepFinish = { status: r.status, finishedAt: now, durationMs: Math.max(0, Math.round(performance.now() - started)), ...errorColumns(err), detail: r.detail };
+  if (claimed) await finishStepAttempt(tx, rec.id, step, attempt, finish);
+  else await insertDecidedStep(tx, rec.id, step, attempt, finish);
+  let patch: RecordPatch = { ...(r.patch ?? {}) };
+  if ('phones' in r && r.phones) await replacePhoneNumbers(tx, rec.id, r.phones, now);
+  if (r.status === 'failed' || r.status === 'action_required') {
+    patch = { ...patch, state: r.status, reason: r.reason, ...errorColumns(err) };
+    if (r.discardToken) await deleteOwnerSecrets(tx, { ownerType: 'onboarding', ownerId: rec.id });
+    const metaError = err?.code ?? null;
+    if (r.status === 'failed') await recordAudit(tx, deps.clock, actor, { action: 'onboarding.failed', targetType: 'onboarding', targetId: rec.id, details: { step, metaError, retryable: r.retryable ?? false } });
+    else await recordAudit(tx, deps.clock, actor, { action: 'onboarding.action_required', targetType: 'onboarding', targetId: rec.id, details: { step, metaError } });
+  }
+  return updateRecord(tx, rec.id, patch, now);
+}
+
+/** Marks the record connected and audits it. */
+async function connect(deps: OnboardingDeps, actor: AuditContext, rec: RecordRow, registered: boolean): Promise<RecordRow> {
+  return deps.db.transaction(async (tx) => {
+    const now = deps.clock.now();
+    const row = await updateRecord(tx, rec.id, { state: 'connected', reason: null, ...errorColumns(null), connectedAt: now }, now);
+    await recordAudit(tx, deps.clock, actor, {
+      action: 'onboarding.connected',
+      targetType: 'onboarding',
+      targetId: rec.id,
+      details: { wabaId: row.wabaId, phoneNumberId: row.phoneNumberId, registered },
+    });
+    return row;
+  });
+}
+
+/**
+ * Runs every step after the exchange that has not succeeded (or been skipped) yet, while the record
+ * is `in_progress`. Stops at the first step that does not succeed, or when another runner holds a
+ * step. Returns the record's outcome.
+ */
+export async function runRemainingSteps(deps: OnboardingDeps, recordId: string, actor: AuditContext): Promise<OnboardingOutcome> {
+  const staleMs = deps.staleStepMs ?? DEFAULT_STALE_MS;
+  let rec = await findRecord(deps.db, recordId);
+  if (!rec) throw new Error(`onboarding record ${recordId} vanished`);
+  for (const step of AFTER_EXCHANGE) {
+    rec = (await findRecord(deps.db, recordId))!;
+    if (rec.state !== 'in_progress') return outcomeOf(rec);
+    const last = (await latestAttempts(deps.db, recordId)).get(step);
+    if (last && (last.status === 'succeeded' || last.status === 'skipped')) continue;
+    if (last?.status === 'running' && deps.clock.now().getTime() - (last.startedAt?.getTime() ?? 0) < staleMs) return outcomeOf(rec);
+    const attempt = (last?.attempt ?? 0) + 1;
+    if (!(await claimStepAttempt(deps.db, recordId, step, attempt, deps.clock.now()))) return outcomeOf(rec);
+    const started = performance.now();
+    let result: StepResult & { retryable?: boolean };
+    try {
+      result = await STEP_RUNNERS[step]({ deps, record: rec, actor });
+    } catch (e) {
+      result = fromThrown(e);
+      if (!(e instanceof GraphError)) deps.logger.error({ err: e, onboarding: { recordId, step } }, 'onboarding step crashed');
+    }
+    const current = rec;
+    const r = result;
+    rec = await deps.db.transaction((tx) => settleStep(tx, deps, actor, current, step, attempt, r, started, true));
+    if (result.status === 'failed' || result.status === 'action_required') {
+      deps.logger.warn({ onboarding: { recordId, step, status: result.status, metaError: 'error' in result ? (result.error?.code ?? null) : null } }, 'onboarding step did not succeed');
+      if (result.retryable && deps.scheduleResume) await deps.scheduleResume(recordId);
+      return outcomeOf(rec);
+    }
+  }
+  const reg = (await latestAttempts(deps.db, recordId)).get('register');
+  return outcomeOf(await connect(deps, actor, rec, reg?.status === 'succeeded'));
+}
+
+/** Whether the latest failure of a record is one the resume job should retry. */
+export async function hasRetryableFailure(deps: OnboardingDeps, recordId: string): Promise<boolean> {
+  const latest = await latestAttempts(deps.db, recordId);
+  return [...latest.values()].some((s) => s.status === 'failed' && (s.detail as { retryable?: unknown }).retryable === true);
+}
