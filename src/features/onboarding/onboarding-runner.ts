@@ -64,6 +64,9 @@ export async function settleStep(
   const finish: StepFinish = { status: r.status, finishedAt: now, durationMs: Math.max(0, Math.round(performance.now() - started)), ...errorColumns(err), detail: r.detail };
   if (claimed) await finishStepAttempt(tx, rec.id, step, attempt, finish);
   else await insertDecidedStep(tx, rec.id, step, attempt, finish);
+  const locked = await findRecord(tx, rec.id, true);
+  // A runner taken for dead (its attempt superseded) only closes its own attempt row.
+  if (claimed && (await latestAttempts(tx, rec.id)).get(step)?.attempt !== attempt) return locked!;
   let patch: RecordPatch = { ...(r.patch ?? {}) };
   if ('phones' in r && r.phones) await replacePhoneNumbers(tx, rec.id, r.phones, now);
   if (r.status === 'failed' || r.status === 'action_required') {
@@ -80,6 +83,8 @@ export async function settleStep(
 async function connect(deps: OnboardingDeps, actor: AuditContext, rec: RecordRow, registered: boolean): Promise<RecordRow> {
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
+    const current = await findRecord(tx, rec.id, true);
+    if (current?.state !== 'in_progress') return current ?? rec;
     const row = await updateRecord(tx, rec.id, { state: 'connected', reason: null, ...errorColumns(null), connectedAt: now }, now);
     await recordAudit(tx, deps.clock, actor, {
       action: 'onboarding.connected',

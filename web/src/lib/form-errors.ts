@@ -36,5 +36,3 @@ export function splitServerErrors<K extends string>(
   const formError = unplaced.length > 0 ? unplaced.join(' ') : placedSome ? null : error.detail ?? error.title;
   return { fieldErrors, formError };
 }
-
-export const MIN_PASSWORD_LENGTH = 12;

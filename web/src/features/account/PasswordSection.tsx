@@ -1,11 +1,14 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Alert, Button, Group, Stack, PasswordInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { ApiError } from '../../lib/api.js';
-import { MIN_PASSWORD_LENGTH, splitServerErrors, type FieldErrors } from '../../lib/form-errors.js';
-import { accountKeys, changePassword } from './api.js';
+import { NewPasswordFields } from '../../components/NewPasswordFields.js';
 import { Section } from '../../components/Section.js';
+import { ApiError } from '../../lib/api.js';
+import { splitServerErrors, type FieldErrors } from '../../lib/form-errors.js';
+import { newPasswordErrors } from '../../lib/new-password.js';
+import { useFormFields } from '../../lib/use-form-fields.js';
+import { accountKeys, changePassword } from './api.js';
 
 const FIELDS = ['currentPassword', 'newPassword', 'confirmPassword'] as const;
 type Field = (typeof FIELDS)[number];
@@ -13,14 +16,13 @@ const EMPTY: Record<Field, string> = { currentPassword: '', newPassword: '', con
 
 export function PasswordSection() {
   const queryClient = useQueryClient();
-  const [values, setValues] = useState(EMPTY);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors<Field>>({});
-  const [formError, setFormError] = useState<string | null>(null);
+  const form = useFormFields<Field>(EMPTY);
+  const { values } = form;
 
   const mutation = useMutation({
     mutationFn: changePassword,
     onSuccess: () => {
-      setValues(EMPTY);
+      form.setValues(EMPTY);
       notifications.show({ color: 'green', message: 'Password changed; your other sessions were signed out' });
       void queryClient.invalidateQueries({ queryKey: accountKeys.sessions });
       void queryClient.invalidateQueries({ queryKey: accountKeys.activity });
@@ -29,30 +31,20 @@ export function PasswordSection() {
       const split = splitServerErrors(error, FIELDS);
       // A wrong current password may come back as 401/403 invalid_credentials rather than a field error.
       if (error instanceof ApiError && error.code === 'invalid_credentials' && !split.fieldErrors.currentPassword) {
-        setFieldErrors({ ...split.fieldErrors, currentPassword: 'The current password is incorrect' });
-        setFormError(null);
+        form.setFieldErrors({ ...split.fieldErrors, currentPassword: 'The current password is incorrect' });
+        form.setFormError(null);
         return;
       }
-      setFieldErrors(split.fieldErrors);
-      setFormError(split.formError);
+      form.setFieldErrors(split.fieldErrors);
+      form.setFormError(split.formError);
     },
   });
-
-  const set = (field: Field) => (event: React.ChangeEvent<HTMLInputElement>) => {
-    const value = event.currentTarget.value;
-    setValues((current) => ({ ...current, [field]: value }));
-    if (fieldErrors[field]) setFieldErrors((current) => ({ ...current, [field]: undefined }));
-  };
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const errors: FieldErrors<Field> = {};
     if (!values.currentPassword) errors.currentPassword = 'Enter your current password';
-    if (values.newPassword.length < MIN_PASSWORD_LENGTH) errors.newPassword = `Use at least ${MIN_PASSWORD_LENGTH} characters`;
-    if (values.confirmPassword !== values.newPassword) errors.confirmPassword = 'The passwords do not match';
-    setFieldErrors(errors);
-    setFormError(null);
-    if (Object.keys(errors).length > 0) return;
+    if (!form.check({ ...errors, ...newPasswordErrors('newPassword', values.newPassword, values.confirmPassword) })) return;
     mutation.mutate({ currentPassword: values.currentPassword, newPassword: values.newPassword });
   };
 
@@ -60,9 +52,9 @@ export function PasswordSection() {
     <Section title="Change password" description="Changing your password signs out every other session.">
       <form onSubmit={submit} noValidate>
         <Stack gap="md" maw={360}>
-          {formError ? (
+          {form.formError ? (
             <Alert color="red" variant="light" role="alert">
-              {formError}
+              {form.formError}
             </Alert>
           ) : null}
           <PasswordInput
@@ -70,29 +62,9 @@ export function PasswordSection() {
             name="currentPassword"
             autoComplete="current-password"
             required
-            value={values.currentPassword}
-            onChange={set('currentPassword')}
-            error={fieldErrors.currentPassword}
+            {...form.bind('currentPassword')}
           />
-          <PasswordInput
-            label="New password"
-            name="newPassword"
-            autoComplete="new-password"
-            required
-            description={`At least ${MIN_PASSWORD_LENGTH} characters.`}
-            value={values.newPassword}
-            onChange={set('newPassword')}
-            error={fieldErrors.newPassword}
-          />
-          <PasswordInput
-            label="Confirm new password"
-            name="confirmPassword"
-            autoComplete="new-password"
-            required
-            value={values.confirmPassword}
-            onChange={set('confirmPassword')}
-            error={fieldErrors.confirmPassword}
-          />
+          <NewPasswordFields name="newPassword" password={form.bind('newPassword')} confirmation={form.bind('confirmPassword')} />
           <Group>
             <Button type="submit" loading={mutation.isPending}>
               Change password

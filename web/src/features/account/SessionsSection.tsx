@@ -1,13 +1,13 @@
 import { useState } from 'react';
-import { Alert, Badge, Button, Group, Modal, Stack, Table, Text } from '@mantine/core';
+import { Alert, Badge, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { InlineLoader } from '../../components/StatusScreen.js';
 import { errorMessage } from '../../lib/api.js';
 import { formatDateTime, summariseUserAgent } from '../../lib/format.js';
 import { accountKeys, endOtherSessions, endSession, listSessions, type SessionItem } from './api.js';
-import { DateCell } from '../../components/DateCell.js';
 import { Section } from '../../components/Section.js';
+import { SessionsTable } from '../../components/SessionsTable.js';
 
 export function SessionsSection() {
   const queryClient = useQueryClient();
@@ -74,53 +74,31 @@ export function SessionsSection() {
           {errorMessage(sessions.error)}
         </Alert>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Sessions table">
-          <Table miw={680} aria-label="Sessions">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Device</Table.Th>
-                <Table.Th scope="col">IP address</Table.Th>
-                <Table.Th scope="col">Signed in</Table.Th>
-                <Table.Th scope="col">Last seen</Table.Th>
-                <Table.Th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((item) => (
-                <Table.Tr key={item.id}>
-                  <Table.Td>
-                    <Group gap={6} wrap="wrap">
-                      <Text fz="sm" title={item.userAgent ?? undefined}>
-                        {summariseUserAgent(item.userAgent)}
-                      </Text>
-                      {item.current ? (
-                        <Badge color="green" style={{ flexShrink: 0 }}>
-                          This device
-                        </Badge>
-                      ) : null}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>{item.ip ?? '—'}</Table.Td>
-                  <Table.Td>
-                    <DateCell iso={item.createdAt} />
-                  </Table.Td>
-                  <Table.Td>
-                    <DateCell iso={item.lastSeenAt} />
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    {item.current ? null : (
-                      <Button size="xs" variant="light" color="red" onClick={() => askToEnd(item)}>
-                        End
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </div>
+        <SessionsTable
+          items={items}
+          device={(item) => (
+            <Group gap={6} wrap="wrap">
+              <Text fz="sm" title={item.userAgent ?? undefined}>
+                {summariseUserAgent(item.userAgent)}
+              </Text>
+              {item.current ? (
+                <Badge color="green" style={{ flexShrink: 0 }}>
+                  This device
+                </Badge>
+              ) : null}
+            </Group>
+          )}
+          last={{
+            header: <span className="visually-hidden">Actions</span>,
+            align: 'right',
+            cell: (item) =>
+              item.current ? null : (
+                <Button size="xs" variant="light" color="red" onClick={() => askToEnd(item)}>
+                  End
+                </Button>
+              ),
+          }}
+        />
       )}
 
       <Modal

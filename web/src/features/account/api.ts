@@ -1,29 +1,14 @@
-import { api } from '../../lib/api.js';
+import type { LoginActivityRow } from '../../components/LoginActivityTable.js';
+import type { SessionRow } from '../../components/SessionsTable.js';
+import { api, type CursorPage } from '../../lib/api.js';
 import type { User } from '../../lib/session.js';
 
-export interface SessionItem {
-  id: string;
+export interface SessionItem extends SessionRow {
   current: boolean;
-  ip: string | null;
-  userAgent: string | null;
-  createdAt: string;
-  lastSeenAt: string | null;
   expiresAt: string;
 }
 
-export interface LoginActivityItem {
-  id: string | number;
-  at: string;
-  result: 'success' | 'failure';
-  reason: string | null;
-  ip: string | null;
-  userAgent: string | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type LoginActivityItem = LoginActivityRow;
 
 export const accountKeys = {
   sessions: ['account', 'sessions'] as const,
@@ -38,4 +23,4 @@ export const listSessions = (signal?: AbortSignal) => api.get<{ items: SessionIt
 export const endSession = (id: string) => api.delete(`/me/sessions/${encodeURIComponent(id)}`);
 export const endOtherSessions = () => api.post<{ ended: number }>('/me/sessions/end-others');
 export const listLoginActivity = (cursor: string | null, signal?: AbortSignal) =>
-  api.get<Page<LoginActivityItem>>('/me/login-activity', { query: { cursor, limit: ACTIVITY_PAGE_SIZE }, signal });
+  api.get<CursorPage<LoginActivityItem>>('/me/login-activity', { query: { cursor, limit: ACTIVITY_PAGE_SIZE }, signal });

@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, PasswordInput, Stack } from '@mantine/core';
+import { Alert, Button, Stack } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { MIN_PASSWORD_LENGTH, splitServerErrors, type FieldErrors } from '../../lib/form-errors.js';
+import { NewPasswordFields } from '../../components/NewPasswordFields.js';
 import { isInvalidLinkError } from '../../lib/link-errors.js';
+import { newPasswordErrors } from '../../lib/new-password.js';
+import { useFormFields } from '../../lib/use-form-fields.js';
 import { completePasswordReset } from './api.js';
 import { InvalidResetLink } from './InvalidResetLink.js';
 
@@ -11,9 +13,8 @@ type Field = (typeof FIELDS)[number];
 
 export function ResetPasswordForm({ token, onChanged }: { token: string; onChanged: () => void }) {
   const queryClient = useQueryClient();
-  const [values, setValues] = useState<Record<Field, string>>({ newPassword: '', confirmPassword: '' });
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors<Field>>({});
-  const [formError, setFormError] = useState<string | null>(null);
+  const form = useFormFields<Field>({ newPassword: '', confirmPassword: '' });
+  const { values } = form;
   const [linkInvalid, setLinkInvalid] = useState(false);
 
   const mutation = useMutation({
@@ -28,26 +29,13 @@ export function ResetPasswordForm({ token, onChanged }: { token: string; onChang
         setLinkInvalid(true);
         return;
       }
-      const split = splitServerErrors(error, FIELDS);
-      setFieldErrors(split.fieldErrors);
-      setFormError(split.formError);
+      form.showServerErrors(error, FIELDS);
     },
   });
 
-  const set = (field: Field) => (event: React.ChangeEvent<HTMLInputElement>) => {
-    const value = event.currentTarget.value;
-    setValues((current) => ({ ...current, [field]: value }));
-    if (fieldErrors[field]) setFieldErrors((current) => ({ ...current, [field]: undefined }));
-  };
-
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const errors: FieldErrors<Field> = {};
-    if (values.newPassword.length < MIN_PASSWORD_LENGTH) errors.newPassword = `Use at least ${MIN_PASSWORD_LENGTH} characters`;
-    if (values.confirmPassword !== values.newPassword) errors.confirmPassword = 'The passwords do not match';
-    setFieldErrors(errors);
-    setFormError(null);
-    if (Object.keys(errors).length > 0) return;
+    if (!form.check(newPasswordErrors('newPassword', values.newPassword, values.confirmPassword))) return;
     mutation.mutate({ token, newPassword: values.newPassword });
   };
 
@@ -56,30 +44,16 @@ export function ResetPasswordForm({ token, onChanged }: { token: string; onChang
   return (
     <form onSubmit={submit} noValidate>
       <Stack gap="md">
-        {formError ? (
+        {form.formError ? (
           <Alert color="red" variant="light" role="alert" title="The password was not changed">
-            {formError}
+            {form.formError}
           </Alert>
         ) : null}
-        <PasswordInput
-          label="New password"
+        <NewPasswordFields
           name="newPassword"
-          autoComplete="new-password"
-          required
           autoFocus
-          description={`At least ${MIN_PASSWORD_LENGTH} characters.`}
-          value={values.newPassword}
-          onChange={set('newPassword')}
-          error={fieldErrors.newPassword}
-        />
-        <PasswordInput
-          label="Confirm new password"
-          name="confirmPassword"
-          autoComplete="new-password"
-          required
-          value={values.confirmPassword}
-          onChange={set('confirmPassword')}
-          error={fieldErrors.confirmPassword}
+          password={form.bind('newPassword')}
+          confirmation={form.bind('confirmPassword')}
         />
         <Button type="submit" loading={mutation.isPending} fullWidth mt="xs">
           Change password

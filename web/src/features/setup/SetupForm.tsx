@@ -1,64 +1,41 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useNavigate } from 'react-router';
+import { Alert, Button, Stack, TextInput } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
+import { NewPasswordFields } from '../../components/NewPasswordFields.js';
 import { isApiError } from '../../lib/api.js';
-import { MIN_PASSWORD_LENGTH, splitServerErrors, type FieldErrors } from '../../lib/form-errors.js';
-import { markSessionEnded, markSignedOutOnPurpose, meQuery, meQueryKey } from '../../lib/session.js';
+import type { FieldErrors } from '../../lib/form-errors.js';
+import { newPasswordErrors } from '../../lib/new-password.js';
+import { useEnterSession } from '../../lib/use-enter-session.js';
+import { useFormFields } from '../../lib/use-form-fields.js';
 import { completeSetup } from './api.js';
 
 const FIELDS = ['email', 'displayName', 'password', 'confirmPassword'] as const;
 type Field = (typeof FIELDS)[number];
 
 export function SetupForm({ token, initialEmail, initialDisplayName }: { token: string; initialEmail: string; initialDisplayName: string }) {
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const [values, setValues] = useState<Record<Field, string>>({
-    email: initialEmail,
-    displayName: initialDisplayName,
-    password: '',
-    confirmPassword: '',
-  });
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors<Field>>({});
-  const [formError, setFormError] = useState<string | null>(null);
+  const enterSession = useEnterSession();
+  const form = useFormFields<Field>({ email: initialEmail, displayName: initialDisplayName, password: '', confirmPassword: '' });
+  const { values } = form;
   const [linkExpired, setLinkExpired] = useState(false);
 
   const mutation = useMutation({
     mutationFn: completeSetup,
-    onSuccess: async () => {
-      markSignedOutOnPurpose(false);
-      markSessionEnded(false);
-      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== meQueryKey[0] });
-      await queryClient.fetchQuery({ ...meQuery, staleTime: 0 });
-      await navigate('/', { replace: true });
-    },
+    onSuccess: () => enterSession('/'),
     onError: (error) => {
       if (isApiError(error, 410)) {
         setLinkExpired(true);
         return;
       }
-      const split = splitServerErrors(error, FIELDS);
-      setFieldErrors(split.fieldErrors);
-      setFormError(split.formError);
+      form.showServerErrors(error, FIELDS);
     },
   });
-
-  const set = (field: Field) => (event: React.ChangeEvent<HTMLInputElement>) => {
-    const value = event.currentTarget.value;
-    setValues((current) => ({ ...current, [field]: value }));
-    if (fieldErrors[field]) setFieldErrors((current) => ({ ...current, [field]: undefined }));
-  };
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const errors: FieldErrors<Field> = {};
     if (!values.email.trim()) errors.email = 'Enter your email address';
     if (!values.displayName.trim()) errors.displayName = 'Enter a display name';
-    if (values.password.length < MIN_PASSWORD_LENGTH) errors.password = `Use at least ${MIN_PASSWORD_LENGTH} characters`;
-    if (values.confirmPassword !== values.password) errors.confirmPassword = 'The passwords do not match';
-    setFieldErrors(errors);
-    setFormError(null);
-    if (Object.keys(errors).length > 0) return;
+    if (!form.check({ ...errors, ...newPasswordErrors('password', values.password, values.confirmPassword) })) return;
     mutation.mutate({
       token,
       email: values.email.trim(),
@@ -78,49 +55,14 @@ export function SetupForm({ token, initialEmail, initialDisplayName }: { token: 
   return (
     <form onSubmit={submit} noValidate>
       <Stack gap="md">
-        {formError ? (
+        {form.formError ? (
           <Alert color="red" variant="light" role="alert" title="Setup could not be completed">
-            {formError}
+            {form.formError}
           </Alert>
         ) : null}
-        <TextInput
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="username"
-          required
-          value={values.email}
-          onChange={set('email')}
-          error={fieldErrors.email}
-        />
-        <TextInput
-          label="Display name"
-          name="displayName"
-          autoComplete="name"
-          required
-          value={values.displayName}
-          onChange={set('displayName')}
-          error={fieldErrors.displayName}
-        />
-        <PasswordInput
-          label="Password"
-          name="password"
-          autoComplete="new-password"
-          required
-          description={`At least ${MIN_PASSWORD_LENGTH} characters.`}
-          value={values.password}
-          onChange={set('password')}
-          error={fieldErrors.password}
-        />
-        <PasswordInput
-          label="Confirm password"
-          name="confirmPassword"
-          autoComplete="new-password"
-          required
-          value={values.confirmPassword}
-          onChange={set('confirmPassword')}
-          error={fieldErrors.confirmPassword}
-        />
+        <TextInput label="Email" type="email" name="email" autoComplete="username" required {...form.bind('email')} />
+        <TextInput label="Display name" name="displayName" autoComplete="name" required {...form.bind('displayName')} />
+        <NewPasswordFields name="password" password={form.bind('password')} confirmation={form.bind('confirmPassword')} />
         <Button type="submit" loading={mutation.isPending} fullWidth mt="xs">
           Create account
         </Button>

@@ -1,17 +1,14 @@
-import { useEffect, useState } from 'react';
 import { Anchor, Text } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { AuthCard } from '../../components/AuthCard.js';
-import { InlineLoader } from '../../components/StatusScreen.js';
-import { errorMessage, isApiError } from '../../lib/api.js';
+import { TokenLinkGate } from '../../components/TokenLinkGate.js';
+import { isApiError } from '../../lib/api.js';
+import { useFragmentToken } from '../../lib/fragment-token.js';
 import { getSetupStatus } from './api.js';
 import { SetupForm } from './SetupForm.js';
-import { readTokenFromFragment, removeFragmentFromAddressBar } from './token.js';
 
 function InvalidLink() {
   return (
-    <AuthCard title="Set up your account">
+    <>
       <Text role="alert" fw={600}>
         This setup link is invalid or expired.
       </Text>
@@ -22,60 +19,30 @@ function InvalidLink() {
         </Anchor>
         .
       </Text>
-    </AuthCard>
+    </>
   );
 }
 
+/** Any 400, 404 or 410 to the status check means this setup link cannot be used. */
+const isInvalidSetupLinkError = (error: unknown) => isApiError(error) && [400, 404, 410].includes(error.status);
+
+/** `/setup#token=…`: the link for setting up an account. */
 export function SetupPage() {
-  // Read once, then keep in memory only. A new link opened in this same tab changes only the fragment.
-  const [token, setToken] = useState(() => readTokenFromFragment(window.location.hash));
-  useEffect(() => {
-    removeFragmentFromAddressBar();
-    const onHashChange = () => {
-      const next = readTokenFromFragment(window.location.hash);
-      if (next) setToken(next);
-      removeFragmentFromAddressBar();
-    };
-    window.addEventListener('hashchange', onHashChange);
-    return () => window.removeEventListener('hashchange', onHashChange);
-  }, []);
-
-  const status = useQuery({
-    queryKey: ['setup-status', token],
-    queryFn: ({ signal }) => getSetupStatus(token ?? '', signal),
-    enabled: token !== null,
-    staleTime: Infinity,
-    gcTime: 0,
-    retry: false,
-  });
-
-  if (token === null) return <InvalidLink />;
-
-  if (status.isPending) {
-    return (
-      <AuthCard title="Set up your account">
-        <InlineLoader label="Checking your setup link…" />
-      </AuthCard>
-    );
-  }
-
-  if (status.isError) {
-    if (isApiError(status.error) && [400, 404, 410].includes(status.error.status)) return <InvalidLink />;
-    return (
-      <AuthCard title="Set up your account">
-        <Text role="alert">{errorMessage(status.error)}</Text>
-      </AuthCard>
-    );
-  }
-
-  if (!status.data.valid) return <InvalidLink />;
-
+  const token = useFragmentToken();
   return (
-    <AuthCard
+    <TokenLinkGate
+      token={token}
       title="Set up your account"
       description="Choose the name others will see and a password for signing in."
+      statusKey="setup-status"
+      getStatus={getSetupStatus}
+      checkingLabel="Checking your setup link…"
+      invalid={<InvalidLink />}
+      isInvalidError={isInvalidSetupLinkError}
     >
-      <SetupForm key={token} token={token} initialEmail={status.data.email ?? ''} initialDisplayName={status.data.displayName ?? ''} />
-    </AuthCard>
+      {(token, status) => (
+        <SetupForm key={token} token={token} initialEmail={status.email ?? ''} initialDisplayName={status.displayName ?? ''} />
+      )}
+    </TokenLinkGate>
   );
 }

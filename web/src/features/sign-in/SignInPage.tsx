@@ -1,18 +1,18 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Anchor, Button, Group, PasswordInput, Stack, TextInput } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { Link, Navigate, useSearchParams } from 'react-router';
 import { AuthCard } from '../../components/AuthCard.js';
 import { safeRedirectPath } from '../../lib/safe-redirect.js';
-import { didSessionEnd, markSessionEnded, markSignedOutOnPurpose, meQuery, meQueryKey } from '../../lib/session.js';
+import { didSessionEnd, meQuery } from '../../lib/session.js';
+import { useEnterSession } from '../../lib/use-enter-session.js';
 import { signIn } from './api.js';
 import { signInErrorMessage } from './messages.js';
 
 export function SignInPage() {
   const [searchParams] = useSearchParams();
   const next = safeRedirectPath(searchParams.get('next'));
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const enterSession = useEnterSession();
   // Read the cached session only: this page makes no `GET /me` of its own (a signed-out 401 is expected).
   const me = useQuery({ ...meQuery, enabled: false });
 
@@ -24,14 +24,7 @@ export function SignInPage() {
 
   const mutation = useMutation({
     mutationFn: signIn,
-    onSuccess: async () => {
-      markSignedOutOnPurpose(false);
-      markSessionEnded(false);
-      // Nothing cached for a previous user may survive into this session.
-      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== meQueryKey[0] });
-      await queryClient.fetchQuery({ ...meQuery, staleTime: 0 });
-      await navigate(next, { replace: true });
-    },
+    onSuccess: () => enterSession(next),
     onError: () => setPassword(''),
   });
 

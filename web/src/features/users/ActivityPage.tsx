@@ -1,5 +1,6 @@
 import { Alert, Card, Text } from '@mantine/core';
 import { LoadMore } from '../../components/LoadMore.js';
+import { LoginActivityTable } from '../../components/LoginActivityTable.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { InlineLoader } from '../../components/StatusScreen.js';
 import { errorMessage } from '../../lib/api.js';
@@ -7,7 +8,8 @@ import { useUrlState } from '../../lib/use-url-state.js';
 import { useLoginActivity } from './api.js';
 import { hasActivityFilters, readActivityParams, toApiFilters, writeActivityParams, type ActivityParams } from './activity-params.js';
 import { ActivityFilterBar } from './ActivityFilterBar.js';
-import { LoginActivityTable } from './LoginActivityTable.js';
+import { LoginUserCell } from './LoginUserCell.js';
+import { reasonLabel } from './labels.js';
 
 /** Every sign-in attempt to the console, newest first. */
 export function ActivityPage() {
@@ -32,7 +34,12 @@ export function ActivityPage() {
           </Text>
         ) : (
           <>
-            <LoginActivityTable items={items} showUser busy={activity.isPlaceholderData && activity.isFetching} />
+            <LoginActivityTable
+              items={items}
+              reasonLabel={reasonLabel}
+              userCell={(entry) => <LoginUserCell entry={entry} />}
+              busy={activity.isPlaceholderData && activity.isFetching}
+            />
             <LoadMore query={activity} />
           </>
         )}

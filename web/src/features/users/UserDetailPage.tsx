@@ -1,8 +1,9 @@
-import { Alert, Anchor, Button, Card, Group, Stack, Text } from '@mantine/core';
+import { Anchor, Card, Group, Stack, Text } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import { PageHeader } from '../../components/PageHeader.js';
+import { RetryAlert } from '../../components/RetryAlert.js';
 import { InlineLoader } from '../../components/StatusScreen.js';
-import { errorMessage, isApiError } from '../../lib/api.js';
+import { isApiError } from '../../lib/api.js';
 import { useSession } from '../../lib/session.js';
 import { useUser } from './api.js';
 import { UserActions } from './UserActions.js';
@@ -45,14 +46,7 @@ export function UserDetailPage() {
             <Text>There is no user at this address. They may have been deleted, like a revoked invitation.</Text>
           </Card>
         ) : (
-          <Alert color="red" variant="light" role="alert" title="The user could not be loaded">
-            <Stack gap="xs" align="flex-start">
-              <span>{errorMessage(query.error)}</span>
-              <Button size="xs" variant="light" color="red" onClick={() => void query.refetch()}>
-                Try again
-              </Button>
-            </Stack>
-          </Alert>
+          <RetryAlert title="The user could not be loaded" error={query.error} onRetry={() => void query.refetch()} />
         )}
       </>
     );

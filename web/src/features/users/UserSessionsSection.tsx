@@ -1,9 +1,9 @@
-import { Alert, Table, Text } from '@mantine/core';
+import { Alert, Text } from '@mantine/core';
 import { DateCell } from '../../components/DateCell.js';
 import { Section } from '../../components/Section.js';
+import { SessionsTable } from '../../components/SessionsTable.js';
 import { InlineLoader } from '../../components/StatusScreen.js';
 import { errorMessage } from '../../lib/api.js';
-import { summariseUserAgent } from '../../lib/format.js';
 import { useUserSessions } from './api.js';
 
 export function UserSessionsSection({ userId }: { userId: string }) {
@@ -23,38 +23,7 @@ export function UserSessionsSection({ userId }: { userId: string }) {
           Not signed in anywhere.
         </Text>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Sessions table">
-          <Table miw={680} aria-label="Sessions">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Device</Table.Th>
-                <Table.Th scope="col">IP address</Table.Th>
-                <Table.Th scope="col">Signed in</Table.Th>
-                <Table.Th scope="col">Last seen</Table.Th>
-                <Table.Th scope="col">Expires</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((item) => (
-                <Table.Tr key={item.id}>
-                  <Table.Td>
-                    <span title={item.userAgent ?? undefined}>{summariseUserAgent(item.userAgent)}</span>
-                  </Table.Td>
-                  <Table.Td>{item.ip ?? '—'}</Table.Td>
-                  <Table.Td>
-                    <DateCell iso={item.createdAt} />
-                  </Table.Td>
-                  <Table.Td>
-                    <DateCell iso={item.lastSeenAt} />
-                  </Table.Td>
-                  <Table.Td>
-                    <DateCell iso={item.expiresAt} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </div>
+        <SessionsTable items={items} last={{ header: 'Expires', cell: (item) => <DateCell iso={item.expiresAt} /> }} />
       )}
     </Section>
   );

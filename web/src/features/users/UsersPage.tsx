@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Stack, Text } from '@mantine/core';
+import { Button, Card, Text } from '@mantine/core';
 import { IconUserPlus } from '../../components/icons.js';
 import { LoadMore } from '../../components/LoadMore.js';
 import { PageHeader } from '../../components/PageHeader.js';
+import { RetryAlert } from '../../components/RetryAlert.js';
 import { InlineLoader } from '../../components/StatusScreen.js';
-import { errorMessage } from '../../lib/api.js';
 import { useUrlState } from '../../lib/use-url-state.js';
 import { useSession } from '../../lib/session.js';
 import { useUsersList, type UserSort, type UsersFilters } from './api.js';
@@ -44,14 +44,7 @@ export function UsersPage() {
         {list.isPending ? (
           <InlineLoader label="Loading users…" />
         ) : list.isError && users.length === 0 ? (
-          <Alert color="red" variant="light" role="alert" title="The users could not be loaded">
-            <Stack gap="xs" align="flex-start">
-              <span>{errorMessage(list.error)}</span>
-              <Button size="xs" variant="light" color="red" onClick={() => void list.refetch()}>
-                Try again
-              </Button>
-            </Stack>
-          </Alert>
+          <RetryAlert title="The users could not be loaded" error={list.error} onRetry={() => void list.refetch()} />
         ) : users.length === 0 ? (
           <Text c="dimmed" py="lg" ta="center" role="status">
             {hasActiveFilters(filters) ? 'No users match this search and these filters.' : 'No users yet.'}

@@ -1,6 +1,7 @@
 import { Anchor, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { DateCell } from '../../components/DateCell.js';
+import { ScrollTable } from '../../components/ScrollTable.js';
 import { roleLabel } from '../../lib/format.js';
 import type { SortOrder, UserListItem, UserSort } from './api.js';
 import { SortableTh } from './SortableTh.js';
@@ -21,39 +22,37 @@ export function UsersTable({
 }) {
   const th = { sort, order, onSort };
   return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label="Users table" aria-busy={busy}>
-      <Table miw={760} aria-label="Users" style={{ opacity: busy ? 0.6 : 1 }}>
-        <Table.Thead>
-          <Table.Tr>
-            <SortableTh column="name" label="Name" {...th} />
-            <SortableTh column="email" label="Email" {...th} />
-            <SortableTh column="role" label="Role" {...th} />
-            <SortableTh column="status" label="Status" {...th} />
-            <SortableTh column="lastSignInAt" label="Last sign-in" {...th} />
+    <ScrollTable label="Users" minWidth={760} busy={busy}>
+      <Table.Thead>
+        <Table.Tr>
+          <SortableTh column="name" label="Name" {...th} />
+          <SortableTh column="email" label="Email" {...th} />
+          <SortableTh column="role" label="Role" {...th} />
+          <SortableTh column="status" label="Status" {...th} />
+          <SortableTh column="lastSignInAt" label="Last sign-in" {...th} />
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {users.map((user) => (
+          <Table.Tr key={user.id}>
+            <Table.Td>
+              <Anchor component={Link} to={`/users/${encodeURIComponent(user.id)}`} fw={600} fz="sm">
+                {user.displayName}
+              </Anchor>
+            </Table.Td>
+            <Table.Td>
+              <Text fz="sm" style={{ overflowWrap: 'anywhere' }}>
+                {user.email}
+              </Text>
+            </Table.Td>
+            <Table.Td>{roleLabel(user.role)}</Table.Td>
+            <Table.Td>
+              <StatusBadges user={user} />
+            </Table.Td>
+            <Table.Td>{user.lastSignInAt ? <DateCell iso={user.lastSignInAt} /> : 'Never'}</Table.Td>
           </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {users.map((user) => (
-            <Table.Tr key={user.id}>
-              <Table.Td>
-                <Anchor component={Link} to={`/users/${encodeURIComponent(user.id)}`} fw={600} fz="sm">
-                  {user.displayName}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>
-                <Text fz="sm" style={{ overflowWrap: 'anywhere' }}>
-                  {user.email}
-                </Text>
-              </Table.Td>
-              <Table.Td>{roleLabel(user.role)}</Table.Td>
-              <Table.Td>
-                <StatusBadges user={user} />
-              </Table.Td>
-              <Table.Td>{user.lastSignInAt ? <DateCell iso={user.lastSignInAt} /> : 'Never'}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </div>
+        ))}
+      </Table.Tbody>
+    </ScrollTable>
   );
 }

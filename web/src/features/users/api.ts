@@ -1,5 +1,7 @@
 /** Data for the users area: types, query keys, requests and hooks (docs/API-v1-users.md). */
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { LoginActivityRow } from '../../components/LoginActivityTable.js';
+import type { SessionRow } from '../../components/SessionsTable.js';
 import { api, type CursorPage } from '../../lib/api.js';
 import { meQueryKey, type Role, type User, type UserStatus } from '../../lib/session.js';
 
@@ -32,28 +34,18 @@ export interface MailResult {
   error: string | null;
 }
 
-export interface UserSessionItem {
-  id: string;
-  ip: string | null;
-  userAgent: string | null;
-  createdAt: string;
-  lastSeenAt: string | null;
+export interface UserSessionItem extends SessionRow {
   expiresAt: string;
 }
 
-export type LoginResult = 'success' | 'failure';
+export type LoginResult = LoginActivityRow['result'];
 
-export interface LoginActivityEntry {
-  id: string | number;
-  at: string;
+/** A sign-in attempt to any account, with who (or which email) tried. */
+export interface LoginActivityEntry extends LoginActivityRow {
   userId: string | null;
   userDisplayName: string | null;
   userEmail: string | null;
   attemptedEmail: string | null;
-  result: LoginResult;
-  reason: string | null;
-  ip: string | null;
-  userAgent: string | null;
 }
 
 export type UserSort = 'name' | 'email' | 'role' | 'status' | 'lastSignInAt';

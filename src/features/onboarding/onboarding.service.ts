@@ -1,0 +1,195 @@
+/**
+ * The onboarding flow (server side of Embedded Signup). A record is created when someone starts;
+ * the browser then sends the code (exchanged at once, exactly once) and, separately, the session
+ * event, both under the record's attempt id, in either order. The business token goes only to the
+ * vault; the remaining steps run in onboarding-runner.ts. Every state change is audited in the
+ * transaction that makes it.
+ */
+import { randomBytes } from 'node:crypto';
+import { recordAudit } from '../audit/audit.service.js';
+import type { AuditContext } from '../audit/audit.types.js';
+import { GraphError } from '../meta/graph-error.js';
+import { hasSecret, putSecret } from '../vault/vault.service.js';
+import { errorColumns, hasRetryableFailure, outcomeOf, runRemainingSteps, settleStep } from './onboarding-runner.js';
+import {
+  claimStepAttempt,
+  findRecord,
+  findRecordByAttempt,
+  insertRecord,
+  latestAttempts,
+  listPhoneNumbers,
+  listSteps,
+  staleInProgress,
+  updateRecord,
+  type PhoneRow,
+  type RecordPatch,
+  type RecordRow,
+  type StepRow,
+} from './onboarding.repo.js';
+import { OnboardingError, pinRef, REASONS, SYSTEM_ACTOR, tokenRef, type OnboardingDeps, type OnboardingOutcome, type SessionEvent } from './onboarding.types.js';
+
+const GRAPH_ID = /^\d{1,20}$/;
+
+/** Starts an attempt for a staff member (`startedBy`) or a customer link (`linkId`). */
+export async function startAttempt(
+  deps: OnboardingDeps,
+  who: { startedBy: string; linkId?: undefined } | { linkId: string; startedBy?: undefined },
+  actor: AuditContext = SYSTEM_ACTOR,
+): Promise<{ recordId: string; attemptId: string }> {
+  const attemptId = randomBytes(18).toString('base64url');
+  return deps.db.transaction(async (tx) => {
+    const rec = await insertRecord(tx, { attemptId, startedBy: who.startedBy ?? null, linkId: who.linkId ?? null, at: deps.clock.now() });
+    await recordAudit(tx, deps.clock, actor, { action: 'onboarding.started', targetType: 'onboarding', targetId: rec.id, details: { via: who.linkId ? 'link' : 'staff' } });
+    return { recordId: rec.id, attemptId };
+  });
+}
+
+/**
+ * Takes the code from the login callback and exchanges it at once, exactly once (a second call for
+ * the same attempt is refused; the exchange is never retried). The token is stored only in the
+ * vault, then verify, lookup, subscribe, override and register run. Resolves with the record's state.
+ */
+export async function receiveCode(
+  deps: OnboardingDeps,
+  attemptId: string,
+  code: string,
+  metaUserId?: string | null,
+  actor: AuditContext = SYSTEM_ACTOR,
+): Promise<OnboardingOutcome> {
+  const userId = metaUserId && GRAPH_ID.test(metaUserId) ? metaUserId : null;
+  const rec = await deps.db.transaction(async (tx) => {
+    const r = await findRecordByAttempt(tx, attemptId, true);
+    if (!r) throw new OnboardingError('not_found', 'No such onboarding attempt.');
+    if (r.state !== 'started') throw new OnboardingError('conflict', 'This onboarding attempt already received its code or has ended.');
+    if (!(await claimStepAttempt(tx, r.id, 'exchange', 1, deps.clock.now()))) throw new OnboardingError('conflict', 'This onboarding attempt already received its code.');
+    return updateRecord(tx, r.id, { state: 'in_progress', metaUserId: userId ?? r.metaUserId }, deps.clock.now());
+  });
+  const started = performance.now();
+  try {
+    const token = await deps.graph.exchangeCode(code);
+    await deps.db.transaction(async (tx) => {
+      await putSecret(tx, deps.keyring, tokenRef(rec.id), token.accessToken);
+      await settleStep(tx, deps, actor, rec, 'exchange', 1, { status: 'succeeded', detail: { expiresInSeconds: token.expiresInSeconds } }, started, true);
+    });
+  } catch (e) {
+    if (!(e instanceof GraphError)) deps.logger.error({ err: e, onboarding: { recordId: rec.id, step: 'exchange' } }, 'onboarding exchange crashed');
+    const failed = e instanceof GraphError ? { reason: e.message, error: e } : { reason: REASONS.internal };
+    const row = await deps.db.transaction((tx) => settleStep(tx, deps, actor, rec, 'exchange', 1, { status: 'failed', ...failed, retryable: false }, started, true));
+    return outcomeOf(row);
+  }
+  return runRemainingSteps(deps, rec.id, actor);
+}
+
+/** Whether a record's stored debug_token scopes let it manage `wabaId` (unknown scopes: yes). */
+function scopesCover(rec: RecordRow, wabaId: string): boolean {
+  const granular = (rec.tokenScopes as { granular?: { scope: string; targetIds: string[] | null }[] } | null)?.granular;
+  if (!granular) return true;
+  const grant = granular.find((g) => g.scope === 'whatsapp_business_management');
+  return !!grant && (grant.targetIds === null || grant.targetIds.includes(wabaId));
+}
+
+/**
+ * Joins the browser's WA_EMBEDDED_SIGNUP event to the attempt. The first event wins; repeats do
+ * nothing. CANCEL/ERROR end a record that has no code yet (abandoned at `current_step`, or failed
+ * with the customer's error); FINISH* fill in the ids the code path has not learnt, and resume a
+ * record that was waiting for its WABA.
+ */
+export async function receiveSessionInfo(deps: OnboardingDeps, attemptId: string, event: SessionEvent, actor: AuditContext = SYSTEM_ACTOR): Promise<OnboardingOutcome> {
+  const { rec, resume } = await deps.db.transaction(async (tx) => {
+    const r = await findRecordByAttempt(tx, attemptId, true);
+    if (!r) throw new OnboardingError('not_found', 'No such onboarding attempt.');
+    if (r.sessionEvent !== null) return { rec: r, resume: false };
+    const now = deps.clock.now();
+    const d = event.data;
+    const audit = (a: Parameters<typeof recordAudit>[3]) => recordAudit(tx, deps.clock, actor, a);
+    if (event.event === 'CANCEL' || event.event === 'ERROR') {
+      const base: RecordPatch = { sessionEvent: event.event, abandonedStep: d.current_step ?? null };
+      // With the code in, the flow goes on (closing the popup at the end is not a failure).
+      if (r.state !== 'started') return { rec: await updateRecord(tx, r.id, base, now), resume: false };
+      if (d.error_message !== undefined) {
+        const errorNumber = d.error_id !== undefined && /^\d{1,9}$/.test(d.error_id) ? Number(d.error_id) : null;
+        await audit({ action: 'onboarding.failed', targetType: 'onboarding', targetId: r.id, details: { step: 'embedded_signup', metaError: errorNumber, retryable: false } });
+        return { rec: await updateRecord(tx, r.id, { ...base, state: 'failed', reason: d.error_message, errorMessage: d.error_message, errorCode: errorNumber }, now), resume: false };
+      }
+      await audit({ action: 'onboarding.abandoned', targetType: 'onboarding', targetId: r.id, details: { atStep: d.current_step ?? null } });
+      return { rec: await updateRecord(tx, r.id, { ...base, state: 'abandoned', reason: 'left Embedded Signup' }, now), resume: false };
+    }
+    const patch: RecordPatch = { sessionEvent: event.event };
+    if (d.business_id && !r.businessId) patch.businessId = d.business_id;
+    if (d.phone_number_id && !r.phoneNumberId) patch.phoneNumberId = d.phone_number_id;
+    if (d.waba_id && !r.wabaId) patch.wabaId = d.waba_id;
+    if (d.waba_id && d.waba_id !== (r.wabaId ?? d.waba_id)) {
+      // The code path took the WABA from target_ids; the browser names another.
+      if (!scopesCover(r, d.waba_id) && r.state !== 'failed') {
+        await updateRecord(tx, r.id, patch, now);
+        const attempt = ((await latestAttempts(tx, r.id)).get('verify')?.attempt ?? 0) + 1;
+        const failed = { status: 'failed', reason: REASONS.notCovered, discardToken: true, detail: { wabaSource: 'session' } } as const;
+        return { rec: await settleStep(tx, deps, actor, r, 'verify', attempt, failed, performance.now(), false), resume: false };
+      }
+      deps.logger.warn({ onboarding: { recordId: r.id } }, 'session info names another WABA than the token scopes; keeping the first');
+    }
+    const waiting = r.state === 'action_required' && r.reason === REASONS.wabaUnknown && patch.wabaId !== undefined;
+    if (waiting) Object.assign(patch, { state: 'in_progress', reason: null, ...errorColumns(null) });
+    return { rec: await updateRecord(tx, r.id, patch, now), resume: waiting };
+  });
+  return resume ? runRemainingSteps(deps, rec.id, actor) : outcomeOf(rec);
+}
+
+/** Puts a failed or action-required record back in progress (refused when the exchange never succeeded). */
+async function reopen(deps: OnboardingDeps, recordId: string, onlyRetryable: boolean): Promise<RecordRow | null> {
+  return deps.db.transaction(async (tx) => {
+    const r = await findRecord(tx, recordId, true);
+    if (!r) throw new OnboardingError('not_found', 'No such onboarding record.');
+    if (r.state !== 'failed' && r.state !== 'action_required') {
+      if (onlyRetryable) return null;
+      throw new OnboardingError('conflict', `An onboarding in state ${r.state} has nothing to retry.`);
+    }
+    if ((await latestAttempts(tx, r.id)).get('exchange')?.status !== 'succeeded' || !(await hasSecret(tx, tokenRef(r.id)))) {
+      if (onlyRetryable) return null;
+      throw new OnboardingError('conflict', 'No business token for this onboarding: run Embedded Signup again.');
+    }
+    return updateRecord(tx, r.id, { state: 'in_progress', reason: null, ...errorColumns(null) }, deps.clock.now());
+  });
+}
+
+/** Retries the failed (or action-required) step and those after it: the UI's "Retry". */
+export async function retryStep(deps: OnboardingDeps, recordId: string, actor: AuditContext = SYSTEM_ACTOR): Promise<OnboardingOutcome> {
+  await reopen(deps, recordId, false);
+  return runRemainingSteps(deps, recordId, actor);
+}
+
+/**
+ * Stores the two-step verification PIN a person entered after 133005 (never shown again) and
+ * retries registration with it.
+ */
+export async function submitExistingPin(deps: OnboardingDeps, recordId: string, pin: string, actor: AuditContext = SYSTEM_ACTOR): Promise<OnboardingOutcome> {
+  if (!/^\d{6}$/.test(pin)) throw new OnboardingError('conflict', 'The PIN must be 6 digits.');
+  await deps.db.transaction((tx) => putSecret(tx, deps.keyring, pinRef(recordId), pin));
+  return retryStep(deps, recordId, actor);
+}
+
+/**
+ * What the resume job runs: a record failed with a retryable Graph error, or left `in_progress`
+ * by a restart, continues from its first unfinished step. Anything else is left alone.
+ */
+export async function resumeSteps(deps: OnboardingDeps, recordId: string, actor: AuditContext = SYSTEM_ACTOR): Promise<OnboardingOutcome | null> {
+  const r = await findRecord(deps.db, recordId);
+  if (!r) return null;
+  if (r.state === 'failed') {
+    if (!(await hasRetryableFailure(deps, recordId))) return outcomeOf(r);
+    if (!(await reopen(deps, recordId, true))) return outcomeOf(r);
+  } else if (r.state !== 'in_progress') return outcomeOf(r);
+  return runRemainingSteps(deps, recordId, actor);
+}
+
+/** Records left `in_progress` for longer than `olderThanMs` (e.g. the process restarted mid-flow). */
+export async function interruptedRecords(deps: OnboardingDeps, olderThanMs: number): Promise<string[]> {
+  return staleInProgress(deps.db, new Date(deps.clock.now().getTime() - olderThanMs));
+}
+
+/** A record with its step timeline and phone numbers (no secrets: none are stored here). */
+export async function getOnboarding(deps: Pick<OnboardingDeps, 'db'>, recordId: string): Promise<{ record: RecordRow; steps: StepRow[]; phoneNumbers: PhoneRow[] }> {
+  const record = await findRecord(deps.db, recordId);
+  if (!record) throw new OnboardingError('not_found', 'No such onboarding record.');
+  return { record, steps: await listSteps(deps.db, recordId), phoneNumbers: await listPhoneNumbers(deps.db, recordId) };
+}
