@@ -19,10 +19,12 @@ import { createMailer } from './features/mail/mailer.js';
 import { outboxRoutes } from './features/mail/outbox.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import type { KeyRing } from './features/vault/keyring.js';
-import { metaAppOf } from './features/sandbox/sandbox-meta.js';
+import { createGraphClient } from './features/meta/graph-client.js';
+import { onboardingRoutes } from './features/onboarding/onboarding.routes.js';
+import { graphBaseUrl, metaAppOf } from './features/sandbox/sandbox-meta.js';
 import { sandboxRoutes } from './features/sandbox/sandbox.routes.js';
 import { webRoutes } from './features/web/web.routes.js';
-import { createMetaSimulator } from './meta-simulator/index.js';
+import { createMetaSimulator, type MetaSimulator } from './meta-simulator/index.js';
 import { registerErrorHandler, sendNotFound } from './http/error-handler.js';
 import { registerGuard } from './http/guard.js';
 import './http/fastify-types.js';
@@ -38,6 +40,10 @@ export interface AppDeps {
   /** readiness: database answers and migrations are applied */
   isReady(): Promise<boolean>;
   webDir: string;
+  /** sandbox mode: the simulator to mount (shared with the signup dialog); created here when absent */
+  simulator?: MetaSimulator;
+  /** sandbox mode: the origin of the simulator's signup dialog (second loopback port), when running */
+  sandboxDialogOrigin?: string;
   /** per-IP sign-in limit (tests lower or raise it) */
   signInRateLimit?: { max: number; timeWindowMs: number };
 }
@@ -112,11 +118,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(usersRoutes, { access });
   await app.register(linksRoutes, { access, cookies });
   await app.register(outboxRoutes, { db: deps.database.db, mailer });
+  const meta = metaAppOf(config, deps.keyring);
   if (config.meta.sandbox) {
-    const meta = metaAppOf(config, deps.keyring);
-    const simulator = createMetaSimulator({ appId: meta.appId, appSecret: meta.appSecret, logger: deps.logger, now: () => deps.clock.now() });
+    const simulator = deps.simulator ?? createMetaSimulator({ appId: meta.appId, appSecret: meta.appSecret, logger: deps.logger, now: () => deps.clock.now() });
     await app.register(sandboxRoutes, { simulator });
   }
+  const graph = createGraphClient({
+    baseUrl: graphBaseUrl(config),
+    version: config.meta.graphVersion,
+    appId: meta.appId,
+    appSecret: meta.appSecret,
+    timeoutMs: config.meta.timeoutMs,
+    ...(config.meta.redirectUri ? { redirectUri: config.meta.redirectUri } : {}),
+    logger: deps.logger,
+  });
+  await app.register(onboardingRoutes, {
+    onboarding: { db: deps.database.db, clock: deps.clock, keyring: deps.keyring, graph, appId: meta.appId, logger: deps.logger },
+  });
   await app.register(webRoutes, { webDir: deps.webDir });
   return app;
 }

@@ -50,6 +50,7 @@ const envSchema = z.object({
   META_WEBHOOK_VERIFY_TOKEN: z.string().min(8).optional(),
   META_WEBHOOK_OVERRIDE_URL: z.url({ protocol: /^https$/ }).optional(),
   SANDBOX: z.enum(['1', '0']).optional(),
+  SANDBOX_DIALOG_PORT: intInRange(0, 65535).default(0),
   CONTACT_EMAIL: z.email().optional(),
   PRIVACY_POLICY_FILE: z.string().min(1).optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
@@ -84,6 +85,8 @@ export interface Config {
     redirectUri: string | undefined;
     webhookVerifyToken: string | undefined;
     webhookOverrideUrl: string | undefined;
+    /** sandbox: the loopback port of the simulator's signup dialog (0 = any free port) */
+    sandboxDialogPort: number;
   };
   contactEmail: string | undefined;
   privacyPolicyFile: string | undefined;
@@ -158,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       redirectUri: e.META_REDIRECT_URI,
       webhookVerifyToken: e.META_WEBHOOK_VERIFY_TOKEN,
       webhookOverrideUrl: e.META_WEBHOOK_OVERRIDE_URL,
+      sandboxDialogPort: e.SANDBOX_DIALOG_PORT,
     },
     contactEmail: e.CONTACT_EMAIL,
     privacyPolicyFile: e.PRIVACY_POLICY_FILE,

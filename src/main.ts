@@ -12,14 +12,24 @@ import { openRuntime, type Runtime } from './runtime.js';
 
 /** The heavy modules (HTTP stack, job queue), loaded while PostgreSQL starts in its own process. */
 async function loadServerModules() {
-  const [app, queue, registry, setup, passwords] = await Promise.all([
+  const [app, queue, registry, setup, passwords, simulator, dialog, sandboxMeta] = await Promise.all([
     import('./app.js'),
     import('./jobs/queue.js'),
     import('./jobs/registry.js'),
     import('./features/access/setup.service.js'),
     import('./features/access/passwords.js'),
+    import('./meta-simulator/index.js'),
+    import('./meta-simulator/dialog/index.js'),
+    import('./features/sandbox/sandbox-meta.js'),
   ]);
-  return { buildApp: app.buildApp, startJobQueue: queue.startJobQueue, JOBS: registry.JOBS, setup, warmPasswords: passwords.warmPasswords };
+  return {
+    buildApp: app.buildApp,
+    startJobQueue: queue.startJobQueue,
+    JOBS: registry.JOBS,
+    setup,
+    warmPasswords: passwords.warmPasswords,
+    sandbox: { createMetaSimulator: simulator.createMetaSimulator, startSignupDialog: dialog.startSignupDialog, metaAppOf: sandboxMeta.metaAppOf },
+  };
 }
 
 const SHUTDOWN_DEADLINE_MS = 20_000;
@@ -58,8 +68,17 @@ export async function main(): Promise<void> {
     void shutdown('postgres-exit', 1);
   });
 
-  const { buildApp, startJobQueue, JOBS, setup, warmPasswords } = await modules;
+  const { buildApp, startJobQueue, JOBS, setup, warmPasswords, sandbox } = await modules;
   const clock = systemClock;
+  // Sandbox mode: one simulator serves the Graph API (mounted in the app) and the signup dialog,
+  // which runs on a second loopback port: its own origin, as facebook.com is in production.
+  let simulator: ReturnType<typeof sandbox.createMetaSimulator> | undefined;
+  let dialog: Awaited<ReturnType<typeof sandbox.startSignupDialog>> | undefined;
+  if (config.meta.sandbox) {
+    const meta = sandbox.metaAppOf(config, rt.keyring);
+    simulator = sandbox.createMetaSimulator({ appId: meta.appId, appSecret: meta.appSecret, logger, now: () => clock.now() });
+    dialog = await sandbox.startSignupDialog({ simulator, appOrigin: config.publicUrl.origin, host: '127.0.0.1', port: config.meta.sandboxDialogPort });
+  }
   // Independent of each other: the queue's start-up queries, the dummy hash, building the routes.
   const [jobs, , app] = await Promise.all([
     startJobQueue({
@@ -69,7 +88,17 @@ export async function main(): Promise<void> {
       logger,
     }),
     warmPasswords(),
-    buildApp({ config, database: rt.database, clock, keyring: rt.keyring, logger, isReady: rt.isReady, webDir: webDir() }),
+    buildApp({
+      config,
+      database: rt.database,
+      clock,
+      keyring: rt.keyring,
+      logger,
+      isReady: rt.isReady,
+      webDir: webDir(),
+      ...(simulator ? { simulator } : {}),
+      ...(dialog ? { sandboxDialogOrigin: dialog.origin } : {}),
+    }),
   ]);
 
   let stopping = false;
@@ -84,6 +113,7 @@ export async function main(): Promise<void> {
     timer.unref();
     try {
       await app.close();
+      await dialog?.close();
       await jobs.stop(8_000);
       await rt.close();
     } catch (err) {

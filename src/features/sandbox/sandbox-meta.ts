@@ -27,3 +27,14 @@ export function metaAppOf(config: Config, keyring: KeyRing): MetaApp {
     webhookVerifyToken: config.meta.webhookVerifyToken ?? keyring.derive('sandbox-webhook-verify-token').toString('base64url'),
   };
 }
+
+/**
+ * Where the Graph client sends its calls: META_GRAPH_URL, else Meta, else (sandbox) the simulator
+ * mounted on this process's own listener, reached over loopback rather than through PUBLIC_URL.
+ */
+export function graphBaseUrl(config: Config): string {
+  if (config.meta.graphUrl) return config.meta.graphUrl;
+  if (!config.meta.sandbox) return 'https://graph.facebook.com';
+  const host = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(config.host) ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}/sandbox/meta/graph`;
+}
