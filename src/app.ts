@@ -20,6 +20,7 @@ import { outboxRoutes } from './features/mail/outbox.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import type { KeyRing } from './features/vault/keyring.js';
 import { createGraphClient } from './features/meta/graph-client.js';
+import { connectRoutes } from './features/onboarding/connect/connect.routes.js';
 import { onboardingRoutes } from './features/onboarding/onboarding.routes.js';
 import { graphBaseUrl, metaAppOf } from './features/sandbox/sandbox-meta.js';
 import { sandboxRoutes } from './features/sandbox/sandbox.routes.js';
@@ -135,6 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(onboardingRoutes, {
     onboarding: { db: deps.database.db, clock: deps.clock, keyring: deps.keyring, graph, appId: meta.appId, logger: deps.logger },
   });
+  await app.register(connectRoutes, { sandbox: config.meta.sandbox, appId: meta.appId, configId: meta.configId, graphVersion: config.meta.graphVersion, sandboxDialogOrigin: deps.sandboxDialogOrigin });
   await app.register(webRoutes, { webDir: deps.webDir });
   return app;
 }
