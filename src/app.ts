@@ -6,7 +6,7 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
@@ -27,6 +27,7 @@ import { sandboxRoutes } from './features/sandbox/sandbox.routes.js';
 import { webRoutes } from './features/web/web.routes.js';
 import { createMetaSimulator, type MetaSimulator } from './meta-simulator/index.js';
 import { registerErrorHandler, sendNotFound } from './http/error-handler.js';
+import { toProblem } from './http/errors.js';
 import { registerGuard } from './http/guard.js';
 import './http/fastify-types.js';
 import type { Clock } from './lib/clock.js';
@@ -61,6 +62,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     routerOptions: { maxParamLength: 256 },
+    // Errors Fastify raises before any route runs (a malformed percent-encoded URL): our problem shape too.
+    frameworkErrors: (_err, req, reply) => {
+      void (reply as FastifyReply)
+        .status(400)
+        .type('application/problem+json')
+        .send(toProblem('validation_failed', 'The request URL is malformed.', req.id, [{ path: 'url', message: 'is not a valid URL' }]));
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -68,3 +68,14 @@ describe('error shape', () => {
     expect(res.headers['referrer-policy']).toBe('no-referrer');
   });
 });
+
+describe('web paths', () => {
+  it('answers a malformed percent-encoded path with a 4xx problem, not a 500', async () => {
+    for (const url of ['/users/%E0%A4%A', '/api/v1/users/%E0%A4%A', '/%']) {
+      const res = await t.app.inject({ url, headers: { cookie } });
+      expect(res.statusCode, url).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, url).toBeLessThan(500);
+      expect(res.headers['content-type'], url).toContain('application/problem+json');
+    }
+  });
+});
