@@ -8,6 +8,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkA11y, launchBrowser, openPage, type BrowserHandle } from './support/browser.js';
+import { createOwnerViaSetup, submitSignIn } from './support/journey.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 let server: RunningServer;
@@ -20,13 +21,7 @@ const LUCKY_SHRUB = { wabaId: '102290129340398', phone: '+1 555-078-3881' };
 beforeAll(async () => {
   browser = await launchBrowser();
   server = await startServer();
-  const token = /setup#token=([A-Za-z0-9_-]+)/.exec(server.stderr())![1];
-  const res = await fetch(`${server.url}/api/v1/setup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: server.url, 'x-csrf-protection': '1' },
-    body: JSON.stringify({ token, email: OWNER.email, displayName: OWNER.name, password: OWNER.password }),
-  });
-  expect(res.status).toBe(201);
+  await createOwnerViaSetup(server, OWNER);
 });
 afterAll(async () => {
   await browser?.close();
@@ -34,10 +29,7 @@ afterAll(async () => {
 });
 
 async function signIn(page: Page) {
-  await page.goto(`${server.url}/sign-in`);
-  await page.getByLabel('Email').fill(OWNER.email);
-  await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(page, server.url, OWNER.email, OWNER.password);
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
 

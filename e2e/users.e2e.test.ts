@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkIn, startTestSmtp, type TestSmtp } from '../src/test-support/smtp.js';
 import { checkA11y, launchBrowser, openPage, type BrowserHandle } from './support/browser.js';
+import { createOwnerViaSetup, submitSignIn } from './support/journey.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 let server: RunningServer;
@@ -21,13 +22,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   server = await startServer({ SMTP_URL: smtp.url });
   // the owner is created through the setup API (the foundation journey covers the setup page)
-  const token = /setup#token=([A-Za-z0-9_-]+)/.exec(server.stderr())![1];
-  const res = await fetch(`${server.url}/api/v1/setup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: server.url, 'x-csrf-protection': '1' },
-    body: JSON.stringify({ token, email: OWNER.email, displayName: OWNER.name, password: OWNER.password }),
-  });
-  expect(res.status).toBe(201);
+  await createOwnerViaSetup(server, OWNER);
 });
 afterAll(async () => {
   await browser?.close();
@@ -35,12 +30,7 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-async function signIn(page: import('playwright-core').Page, email: string, password: string) {
-  await page.goto(`${server.url}/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const signIn = (page: import('playwright-core').Page, email: string, password: string) => submitSignIn(page, server.url, email, password);
 
 async function confirm(page: import('playwright-core').Page, action: string) {
   await page.getByRole('button', { name: action, exact: true }).click();
