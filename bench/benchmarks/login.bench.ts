@@ -6,18 +6,12 @@
  */
 import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { verify } from '@node-rs/argon2';
 import type pg from 'pg';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { hashPassword, warmPasswords } from '../../src/features/access/passwords.js';
+import { hashPassword } from '../../src/features/access/passwords.js';
 import { insertUser } from '../../src/features/access/users.repo.js';
-import { systemClock } from '../../src/lib/clock.js';
-import { createLogger } from '../../src/logger.js';
-import { openRuntime } from '../../src/runtime.js';
-import { prepareBenchEnv } from '../lib/database.js';
+import type { Runtime } from '../../src/runtime.js';
+import { withBenchApp } from '../lib/app.js';
 import { request } from '../lib/http.js';
 import { median, note, quantile, round } from '../lib/stats.js';
 import type { Benchmark, Result } from '../lib/types.js';
@@ -31,43 +25,19 @@ const PASSWORD = 'bench correct horse battery 42';
 const benchmark: Benchmark = {
   name: 'login',
   async run(): Promise<Result> {
-    const env = await prepareBenchEnv('login');
-    try {
-      const config = loadConfig({ DATA_DIR: env.dataDir, LOG_LEVEL: 'warn', ...env.appEnv });
-      const logger = createLogger('warn', process.stderr);
-      const rt = await openRuntime(config, logger, 'server');
+    let passwordHash = '';
+    const seed = async (rt: Runtime) => {
+      passwordHash = await hashPassword(PASSWORD);
+      await insertUser(rt.database.db, { email: EMAIL, displayName: 'Bench Owner', role: 'owner', status: 'active', passwordHash, at: new Date() });
+    };
+    return withBenchApp('login', { seed, signInRateLimit: { max: 1_000_000, timeWindowMs: 60_000 } }, async ({ port, config, rt, env }) => {
+      const probe = await commitProbe(rt.database.pool);
       try {
-        const passwordHash = await hashPassword(PASSWORD);
-        await insertUser(rt.database.db, { email: EMAIL, displayName: 'Bench Owner', role: 'owner', status: 'active', passwordHash, at: new Date() });
-        await warmPasswords();
-        const app = await buildApp({
-          config,
-          database: rt.database,
-          clock: systemClock,
-          keyring: rt.keyring,
-          logger,
-          isReady: rt.isReady,
-          webDir: path.join(env.dataDir, 'no-web'),
-          signInRateLimit: { max: 1_000_000, timeWindowMs: 60_000 },
-        });
-        try {
-          await app.listen({ port: 0, host: '127.0.0.1' });
-          const port = (app.server.address() as AddressInfo).port;
-          const probe = await commitProbe(rt.database.pool);
-          try {
-            return await measure(port, config.publicUrl.origin, passwordHash, env.mode, probe.run);
-          } finally {
-            await probe.drop();
-          }
-        } finally {
-          await app.close();
-        }
+        return await measure(port, config.publicUrl.origin, passwordHash, env.mode, probe.run);
       } finally {
-        await rt.close();
+        await probe.drop();
       }
-    } finally {
-      await env.cleanup();
-    }
+    });
   },
 };
 export default benchmark;

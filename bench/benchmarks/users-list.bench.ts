@@ -18,21 +18,15 @@
  */
 import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import * as schema from '../../src/db/schema.js';
-import { hashPassword, warmPasswords } from '../../src/features/access/passwords.js';
+import { hashPassword } from '../../src/features/access/passwords.js';
 import { listUsers, type UserListFilter } from '../../src/features/access/users-admin.repo.js';
 import { decodeCursor, encodeCursor } from '../../src/features/access/users-admin.service.js';
 import { insertUser } from '../../src/features/access/users.repo.js';
-import { systemClock } from '../../src/lib/clock.js';
-import { createLogger } from '../../src/logger.js';
-import { openRuntime } from '../../src/runtime.js';
-import { prepareBenchEnv } from '../lib/database.js';
+import type { Runtime } from '../../src/runtime.js';
+import { withBenchApp } from '../lib/app.js';
 import { request } from '../lib/http.js';
 import { median, note, quantile, round } from '../lib/stats.js';
 import type { Benchmark, Result } from '../lib/types.js';
@@ -148,38 +142,13 @@ FROM users WHERE status = 'invited'`;
 const benchmark: Benchmark = {
   name: 'users-list',
   async run(): Promise<Result> {
-    const env = await prepareBenchEnv('users-list');
-    try {
-      const config = loadConfig({ DATA_DIR: env.dataDir, LOG_LEVEL: 'warn', ...env.appEnv });
-      const logger = createLogger('warn', process.stderr);
-      const rt = await openRuntime(config, logger, 'server');
-      try {
-        const passwordHash = await hashPassword(PASSWORD);
-        await insertUser(rt.database.db, { email: EMAIL, displayName: 'Bench Admin', role: 'admin', status: 'active', passwordHash, at: new Date() });
-        const seedSeconds = await seed(rt.database.pool, passwordHash);
-        await warmPasswords();
-        const app = await buildApp({
-          config,
-          database: rt.database,
-          clock: systemClock,
-          keyring: rt.keyring,
-          logger,
-          isReady: rt.isReady,
-          webDir: path.join(env.dataDir, 'no-web'),
-        });
-        try {
-          await app.listen({ port: 0, host: '127.0.0.1' });
-          const port = (app.server.address() as AddressInfo).port;
-          return await measure(port, config.publicUrl.origin, rt.database.pool, env.mode, seedSeconds);
-        } finally {
-          await app.close();
-        }
-      } finally {
-        await rt.close();
-      }
-    } finally {
-      await env.cleanup();
-    }
+    let seedSeconds = 0;
+    const seedAll = async (rt: Runtime) => {
+      const passwordHash = await hashPassword(PASSWORD);
+      await insertUser(rt.database.db, { email: EMAIL, displayName: 'Bench Admin', role: 'admin', status: 'active', passwordHash, at: new Date() });
+      seedSeconds = await seed(rt.database.pool, passwordHash);
+    };
+    return withBenchApp('users-list', { seed: seedAll }, ({ port, config, rt, env }) => measure(port, config.publicUrl.origin, rt.database.pool, env.mode, seedSeconds));
   },
 };
 export default benchmark;

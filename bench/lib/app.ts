@@ -1,0 +1,61 @@
+/**
+ * The app as the benchmarks run it: a fresh database (embedded or BENCH_DATABASE_URL), the real
+ * runtime (migrations, keys), the real buildApp listening on 127.0.0.1, torn down in order afterwards.
+ */
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { buildApp, type AppDeps } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { warmPasswords } from '../../src/features/access/passwords.js';
+import { systemClock } from '../../src/lib/clock.js';
+import { createLogger } from '../../src/logger.js';
+import { openRuntime, type Runtime } from '../../src/runtime.js';
+import { prepareBenchEnv, type BenchEnv } from './database.js';
+
+export interface BenchApp {
+  port: number;
+  config: Config;
+  rt: Runtime;
+  env: BenchEnv;
+}
+
+/**
+ * Runs `seed` on the migrated database, then `fn` against the listening app; everything it started is
+ * stopped afterwards, whatever happens.
+ */
+export async function withBenchApp<T>(
+  name: string,
+  opts: { signInRateLimit?: AppDeps['signInRateLimit']; seed?: (rt: Runtime) => Promise<void> },
+  fn: (app: BenchApp) => Promise<T>,
+): Promise<T> {
+  const env = await prepareBenchEnv(name);
+  try {
+    const config = loadConfig({ DATA_DIR: env.dataDir, LOG_LEVEL: 'warn', ...env.appEnv });
+    const logger = createLogger('warn', process.stderr);
+    const rt = await openRuntime(config, logger, 'server');
+    try {
+      await opts.seed?.(rt);
+      await warmPasswords();
+      const app = await buildApp({
+        config,
+        database: rt.database,
+        clock: systemClock,
+        keyring: rt.keyring,
+        logger,
+        isReady: rt.isReady,
+        webDir: path.join(env.dataDir, 'no-web'),
+        ...(opts.signInRateLimit ? { signInRateLimit: opts.signInRateLimit } : {}),
+      });
+      try {
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        return await fn({ port: (app.server.address() as AddressInfo).port, config, rt, env });
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await rt.close();
+    }
+  } finally {
+    await env.cleanup();
+  }
+}
