@@ -13,12 +13,8 @@ export async function webRoutes(app: FastifyInstance, deps: { webDir: string }):
   const built = existsSync(path.join(deps.webDir, 'index.html'));
   if (built) await app.register(fastifyStatic, { root: deps.webDir, serve: false });
   app.get('/*', { config: { action: 'public.web' }, schema: { hide: true } }, async (req, reply) => {
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(req.url.split('?')[0] ?? '/');
-    } catch {
-      return sendNotFound(req, reply); // malformed percent-encoding: no such page, not a server error
-    }
+    // Malformed percent-encoding never gets here: Fastify refuses it first (frameworkErrors in app.ts).
+    const pathname = decodeURIComponent(req.url.split('?')[0] ?? '/');
     // API paths, and sandbox paths when no simulator is mounted (a real Meta app is configured), are never the SPA
     if (/^\/(api|sandbox)(\/|$)/.test(pathname)) return sendNotFound(req, reply);
     if (!built) return reply.type('text/plain').send('The web UI is not built. Run `npm run build`.');
