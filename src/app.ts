@@ -19,10 +19,14 @@ import { createMailer } from './features/mail/mailer.js';
 import { outboxRoutes } from './features/mail/outbox.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import type { KeyRing } from './features/vault/keyring.js';
-import { createGraphClient } from './features/meta/graph-client.js';
+import { connectConfigOf, missingSettings, type ConnectSettings } from './features/onboarding/connect/connect-page.js';
 import { connectRoutes } from './features/onboarding/connect/connect.routes.js';
+import { customerConnectRoutes } from './features/onboarding/customer-links/customer-connect.routes.js';
+import { customerLinksRoutes } from './features/onboarding/customer-links/customer-links.routes.js';
+import type { CustomerLinkDeps } from './features/onboarding/customer-links/customer-links.service.js';
+import { createOnboardingDeps } from './features/onboarding/onboarding.deps.js';
 import { onboardingRoutes } from './features/onboarding/onboarding.routes.js';
-import { graphBaseUrl, metaAppOf } from './features/sandbox/sandbox-meta.js';
+import { metaAppOf } from './features/sandbox/sandbox-meta.js';
 import { sandboxRoutes } from './features/sandbox/sandbox.routes.js';
 import { webRoutes } from './features/web/web.routes.js';
 import { createMetaSimulator, type MetaSimulator } from './meta-simulator/index.js';
@@ -48,6 +52,8 @@ export interface AppDeps {
   sandboxDialogOrigin?: string;
   /** per-IP sign-in limit (tests lower or raise it) */
   signInRateLimit?: { max: number; timeWindowMs: number };
+  /** enqueues `onboarding.resume-steps` for a record (main.ts: the job queue) */
+  scheduleResume?: (recordId: string) => Promise<void>;
 }
 
 const BODY_LIMIT = 1024 * 1024;
@@ -123,28 +129,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { isReady: deps.isReady });
   await app.register(authRoutes, { access, cookies, signInRateLimit: deps.signInRateLimit ?? { max: 20, timeWindowMs: 60_000 } });
-  await app.register(accountRoutes, { access, cookies, environment: { outbox: mailer.mode === 'outbox' } });
+  const meta = metaAppOf(config, deps.keyring);
+  const connectSettings: ConnectSettings = { sandbox: config.meta.sandbox, appId: meta.appId, configId: meta.configId, graphVersion: config.meta.graphVersion, sandboxDialogOrigin: deps.sandboxDialogOrigin };
+  const missing = missingSettings(connectSettings);
+  const environment = { outbox: mailer.mode === 'outbox', sandbox: config.meta.sandbox, embeddedSignup: { ready: missing.length === 0, missing } };
+  await app.register(accountRoutes, { access, cookies, environment });
   await app.register(usersRoutes, { access });
   await app.register(linksRoutes, { access, cookies });
   await app.register(outboxRoutes, { db: deps.database.db, mailer });
-  const meta = metaAppOf(config, deps.keyring);
   if (config.meta.sandbox) {
     const simulator = deps.simulator ?? createMetaSimulator({ appId: meta.appId, appSecret: meta.appSecret, logger: deps.logger, now: () => deps.clock.now() });
     await app.register(sandboxRoutes, { simulator });
   }
-  const graph = createGraphClient({
-    baseUrl: graphBaseUrl(config),
-    version: config.meta.graphVersion,
-    appId: meta.appId,
-    appSecret: meta.appSecret,
-    timeoutMs: config.meta.timeoutMs,
-    ...(config.meta.redirectUri ? { redirectUri: config.meta.redirectUri } : {}),
-    logger: deps.logger,
-  });
-  await app.register(onboardingRoutes, {
-    onboarding: { db: deps.database.db, clock: deps.clock, keyring: deps.keyring, graph, appId: meta.appId, logger: deps.logger },
-  });
-  await app.register(connectRoutes, { sandbox: config.meta.sandbox, appId: meta.appId, configId: meta.configId, graphVersion: config.meta.graphVersion, sandboxDialogOrigin: deps.sandboxDialogOrigin });
+  const onboarding = createOnboardingDeps({ config, db: deps.database.db, clock: deps.clock, keyring: deps.keyring, logger: deps.logger, scheduleResume: deps.scheduleResume });
+  const links: CustomerLinkDeps = {
+    db: deps.database.db,
+    clock: deps.clock,
+    publicUrl: config.publicUrl,
+    ttlDays: config.onboardingLinks.ttlDays,
+    prefillRetentionDays: config.onboardingLinks.prefillRetentionDays,
+  };
+  await app.register(onboardingRoutes, { onboarding });
+  await app.register(customerLinksRoutes, { links });
+  await app.register(connectRoutes, connectSettings);
+  await app.register(customerConnectRoutes, { links, onboarding, connect: connectConfigOf(connectSettings), sandbox: config.meta.sandbox, secure: config.secure });
   await app.register(webRoutes, { webDir: deps.webDir });
   return app;
 }

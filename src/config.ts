@@ -56,6 +56,8 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).max(200).optional(),
   SESSION_IDLE_MINUTES: intInRange(1, 24 * 60).default(30),
+  ONBOARDING_LINK_TTL_DAYS: intInRange(1, 30).default(7),
+  ONBOARDING_LINK_PREFILL_RETENTION_DAYS: intInRange(1, 3650).default(90),
   SESSION_MAX_HOURS: intInRange(1, 24 * 30).default(12),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -95,6 +97,8 @@ export interface Config {
   mailFrom: string;
   sessionIdleMs: number;
   sessionMaxMs: number;
+  /** customer onboarding links: default lifetime, and how long their prefill (personal data) is kept after they end */
+  onboardingLinks: { ttlDays: number; prefillRetentionDays: number };
   logLevel: Env['LOG_LEVEL'];
   metricsToken: string | undefined;
 }
@@ -169,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM ?? `CRM console <no-reply@${publicUrl.hostname}>`,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
+    onboardingLinks: { ttlDays: e.ONBOARDING_LINK_TTL_DAYS, prefillRetentionDays: e.ONBOARDING_LINK_PREFILL_RETENTION_DAYS },
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN,
   };

@@ -7,12 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config.js';
 import { MigrationError } from './db/migrate.js';
 import { systemClock } from './lib/clock.js';
+import type { JobQueue } from './jobs/queue.js';
 import { createLogger } from './logger.js';
 import { openRuntime, type Runtime } from './runtime.js';
 
 /** The heavy modules (HTTP stack, job queue), loaded while PostgreSQL starts in its own process. */
 async function loadServerModules() {
-  const [app, queue, registry, setup, passwords, simulator, dialog, sandboxMeta] = await Promise.all([
+  const [app, queue, registry, setup, passwords, simulator, dialog, sandboxMeta, onboardingDeps, sweep] = await Promise.all([
     import('./app.js'),
     import('./jobs/queue.js'),
     import('./jobs/registry.js'),
@@ -21,11 +22,16 @@ async function loadServerModules() {
     import('./meta-simulator/index.js'),
     import('./meta-simulator/dialog/index.js'),
     import('./features/sandbox/sandbox-meta.js'),
+    import('./features/onboarding/onboarding.deps.js'),
+    import('./features/onboarding/jobs/sweep-interrupted.job.js'),
   ]);
   return {
     buildApp: app.buildApp,
     startJobQueue: queue.startJobQueue,
     JOBS: registry.JOBS,
+    resumeStepsJob: registry.resumeStepsJob,
+    createOnboardingDeps: onboardingDeps.createOnboardingDeps,
+    sweepInterrupted: sweep.sweepInterrupted,
     setup,
     warmPasswords: passwords.warmPasswords,
     sandbox: { createMetaSimulator: simulator.createMetaSimulator, startSignupDialog: dialog.startSignupDialog, metaAppOf: sandboxMeta.metaAppOf },
@@ -68,7 +74,7 @@ export async function main(): Promise<void> {
     void shutdown('postgres-exit', 1);
   });
 
-  const { buildApp, startJobQueue, JOBS, setup, warmPasswords, sandbox } = await modules;
+  const { buildApp, startJobQueue, JOBS, resumeStepsJob, createOnboardingDeps, sweepInterrupted, setup, warmPasswords, sandbox } = await modules;
   const clock = systemClock;
   // Sandbox mode: one simulator serves the Graph API (mounted in the app) and the signup dialog,
   // which runs on a second loopback port: its own origin, as facebook.com is in production.
@@ -79,14 +85,22 @@ export async function main(): Promise<void> {
     simulator = sandbox.createMetaSimulator({ appId: meta.appId, appSecret: meta.appSecret, logger, now: () => clock.now() });
     dialog = await sandbox.startSignupDialog({ simulator, appOrigin: config.publicUrl.origin, host: '127.0.0.1', port: config.meta.sandboxDialogPort });
   }
+  // The queue starts in parallel with buildApp: scheduling a resume waits for it (late-bound).
+  let queueStarted: Promise<JobQueue> | undefined;
+  const scheduleResume = async (recordId: string): Promise<void> => {
+    if (!queueStarted) throw new Error('the job queue is not started');
+    await (await queueStarted).send(resumeStepsJob, { recordId });
+  };
+  const onboarding = createOnboardingDeps({ config, db: rt.database.db, clock, keyring: rt.keyring, logger, scheduleResume });
+  queueStarted = startJobQueue({
+    url: rt.database.url,
+    jobs: JOBS,
+    ctx: { database: rt.database, clock, logger, sessionIdleMs: config.sessionIdleMs, onboarding },
+    logger,
+  });
   // Independent of each other: the queue's start-up queries, the dummy hash, building the routes.
   const [jobs, , app] = await Promise.all([
-    startJobQueue({
-      url: rt.database.url,
-      jobs: JOBS,
-      ctx: { database: rt.database, clock, logger, sessionIdleMs: config.sessionIdleMs },
-      logger,
-    }),
+    queueStarted,
     warmPasswords(),
     buildApp({
       config,
@@ -98,6 +112,7 @@ export async function main(): Promise<void> {
       webDir: webDir(),
       ...(simulator ? { simulator } : {}),
       ...(dialog ? { sandboxDialogOrigin: dialog.origin } : {}),
+      scheduleResume,
     }),
   ]);
 
@@ -128,6 +143,15 @@ export async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   logger.info({ url: config.publicUrl.toString(), embedded: rt.embedded !== null }, 'listening');
+
+  // Records a previous process left in progress resume now rather than at the next minute's sweep
+  // (after listen: in sandbox mode the Graph API is served by this listener).
+  void sweepInterrupted(onboarding).then(
+    (s) => {
+      if (s.found > 0) logger.info({ sweep: s }, 'interrupted onboardings resumed at start-up');
+    },
+    (err: unknown) => logger.error({ err }, 'start-up sweep of interrupted onboardings failed'),
+  );
 
   // First start, embedded mode only: a one-time link on the terminal (not in the structured log).
   if (rt.embedded) {

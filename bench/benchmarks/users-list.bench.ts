@@ -23,7 +23,7 @@ import type pg from 'pg';
 import * as schema from '../../src/db/schema.js';
 import { hashPassword } from '../../src/features/access/passwords.js';
 import { listUsers, type UserListFilter } from '../../src/features/access/users-admin.repo.js';
-import { decodeCursor, encodeCursor } from '../../src/features/access/users-admin.service.js';
+import { decodeCursor, encodeCursor } from '../../src/http/cursor.js';
 import { insertUser } from '../../src/features/access/users.repo.js';
 import type { Runtime } from '../../src/runtime.js';
 import { withBenchApp } from '../lib/app.js';

@@ -9,6 +9,8 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { warmPasswords } from '../../src/features/access/passwords.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/logger.js';
+import { metaAppOf, type MetaApp } from '../../src/features/sandbox/sandbox-meta.js';
+import type { MetaSimulator } from '../../src/meta-simulator/index.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { prepareBenchEnv, type BenchEnv } from './database.js';
 
@@ -25,12 +27,22 @@ export interface BenchApp {
  */
 export async function withBenchApp<T>(
   name: string,
-  opts: { signInRateLimit?: AppDeps['signInRateLimit']; seed?: (rt: Runtime) => Promise<void> },
+  opts: {
+    signInRateLimit?: AppDeps['signInRateLimit'];
+    seed?: (rt: Runtime) => Promise<void>;
+    /**
+     * Listen on this port (and tell the config: sandbox mode's Graph client reaches the mounted
+     * simulator through config.port) instead of any free port.
+     */
+    port?: number;
+    /** sandbox mode: the Meta simulator to mount, created for the app's (sandbox) Meta app */
+    simulator?: (meta: MetaApp) => MetaSimulator;
+  },
   fn: (app: BenchApp) => Promise<T>,
 ): Promise<T> {
   const env = await prepareBenchEnv(name);
   try {
-    const config = loadConfig({ DATA_DIR: env.dataDir, LOG_LEVEL: 'warn', ...env.appEnv });
+    const config = loadConfig({ DATA_DIR: env.dataDir, LOG_LEVEL: 'warn', ...(opts.port ? { PORT: String(opts.port) } : {}), ...env.appEnv });
     const logger = createLogger('warn', process.stderr);
     const rt = await openRuntime(config, logger, 'server');
     try {
@@ -45,9 +57,10 @@ export async function withBenchApp<T>(
         isReady: rt.isReady,
         webDir: path.join(env.dataDir, 'no-web'),
         ...(opts.signInRateLimit ? { signInRateLimit: opts.signInRateLimit } : {}),
+        ...(opts.simulator ? { simulator: opts.simulator(metaAppOf(config, rt.keyring)) } : {}),
       });
       try {
-        await app.listen({ port: 0, host: '127.0.0.1' });
+        await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
         return await fn({ port: (app.server.address() as AddressInfo).port, config, rt, env });
       } finally {
         await app.close();

@@ -252,6 +252,31 @@ export const onboardingStepName = pgEnum('onboarding_step_name', ['exchange', 'v
 export const onboardingStepStatus = pgEnum('onboarding_step_status', ['pending', 'running', 'succeeded', 'failed', 'skipped', 'action_required']);
 
 /**
+ * Customer onboarding links (hash only). The prefill is personal data of someone without an account:
+ * it is erased `prefill_purge_after` (src/features/onboarding/customer-links).
+ */
+export const onboardingLinks = pgTable(
+  'onboarding_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull(),
+    label: text('label').notNull(),
+    businessName: text('business_name'),
+    email: text('email'),
+    phone: text('phone'),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+    /** Set when an onboarding through the link reached `connected`: the link is used up. */
+    usedAt: ts('used_at'),
+    openedAt: ts('opened_at'),
+    prefillPurgeAfter: ts('prefill_purge_after').notNull(),
+  },
+  (t) => [uniqueIndex('onboarding_links_token_hash_key').on(t.tokenHash), index('onboarding_links_created_idx').on(t.createdAt, t.id)],
+);
+
+/**
  * One Embedded Signup attempt and the WABA it connects (src/features/onboarding). Never holds a
  * token, PIN or code: those live only in vault_secrets (owner type 'onboarding', owner id = id).
  */
@@ -265,8 +290,10 @@ export const onboardingRecords = pgTable(
     /** Per-launch id the browser sends the code and the session info under. */
     attemptId: text('attempt_id').notNull(),
     startedBy: uuid('started_by').references(() => users.id, { onDelete: 'set null' }),
-    /** The customer onboarding link it came through (no FK: links live in their own feature). */
-    linkId: uuid('link_id'),
+    /** The customer onboarding link it came through. */
+    linkId: uuid('link_id').references(() => onboardingLinks.id, { onDelete: 'set null' }),
+    /** 1 + the number of reconnects merged into this record; steps belong to a run. */
+    run: integer('run').notNull().default(1),
     businessId: text('business_id'),
     wabaId: text('waba_id'),
     phoneNumberId: text('phone_number_id'),
@@ -291,9 +318,13 @@ export const onboardingRecords = pgTable(
     updatedAt: ts('updated_at').notNull().defaultNow(),
     connectedAt: ts('connected_at'),
     disconnectedAt: ts('disconnected_at'),
+    /** When an owner revealed the registration PIN (it is revealed once). */
+    pinRevealedAt: ts('pin_revealed_at'),
   },
   (t) => [
     uniqueIndex('onboarding_records_attempt_key').on(t.attemptId),
+    index('onboarding_records_created_idx').on(t.createdAt, t.id),
+    index('onboarding_records_link_idx').on(t.linkId),
     index('onboarding_records_state_idx').on(t.state, t.updatedAt),
     index('onboarding_records_waba_idx').on(t.wabaId),
   ],
@@ -307,6 +338,8 @@ export const onboardingSteps = pgTable(
     recordId: uuid('record_id')
       .notNull()
       .references(() => onboardingRecords.id, { onDelete: 'cascade' }),
+    /** The record's run this attempt belongs to (a reconnect starts a new run). */
+    run: integer('run').notNull().default(1),
     step: onboardingStepName('step').notNull(),
     status: onboardingStepStatus('status').notNull(),
     attempt: integer('attempt').notNull(),
@@ -320,7 +353,7 @@ export const onboardingSteps = pgTable(
     /** Non-secret facts (retryable, skip reason, counts). */
     detail: jsonb('detail').notNull().default({}),
   },
-  (t) => [uniqueIndex('onboarding_steps_attempt_key').on(t.recordId, t.step, t.attempt)],
+  (t) => [uniqueIndex('onboarding_steps_attempt_key').on(t.recordId, t.run, t.step, t.attempt)],
 );
 
 /** Phone numbers of a record's WABA as last looked up. */

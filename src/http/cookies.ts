@@ -38,3 +38,12 @@ export function setDeviceCookie(reply: FastifyReply, s: CookieSettings, value: s
     maxAge: DEVICE_COOKIE_MAX_AGE_S,
   });
 }
+
+/** The customer onboarding link cookie: the link's token, for /onboard only, for one hour. */
+export const ONBOARD_COOKIE = 'crm_onboard';
+const ONBOARD_COOKIE_MAX_AGE_S = 3600;
+
+/** Sets the onboarding link cookie (HttpOnly, SameSite=Lax so the redirect from the link carries it). */
+export function setOnboardCookie(reply: FastifyReply, secure: boolean, token: string): void {
+  reply.setCookie(ONBOARD_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/onboard', maxAge: ONBOARD_COOKIE_MAX_AGE_S });
+}

@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
+  upstream_failed: 502,
   unavailable: 503,
 } as const;
 
@@ -69,6 +70,7 @@ const TITLES: Record<ErrorCode, string> = {
   unsupported_media_type: 'Unsupported content type',
   rate_limited: 'Too many requests',
   internal: 'Internal error',
+  upstream_failed: 'Meta refused the request',
   unavailable: 'Service unavailable',
 };
 

@@ -51,7 +51,7 @@ export function registerGuard(app: FastifyInstance, deps: AccessDeps & { secure:
     if (!action) return; // not-found handler
     // Loopback clients of loopback actions (the server's own Graph client, local tools) carry no cookie: no CSRF risk.
     if (loopbackMay(action) && isLoopback(req.ip)) return;
-    if (!SAFE_METHODS.has(req.method) && (req.url.startsWith('/api/') || req.url.startsWith('/sandbox/'))) checkCsrf(req, deps.publicOrigin);
+    if (!SAFE_METHODS.has(req.method) && (req.url.startsWith('/api/') || req.url.startsWith('/sandbox/') || req.url.startsWith('/onboard/'))) checkCsrf(req, deps.publicOrigin);
     if (isPublic(action)) return;
     const found = await resolveSession(deps, req.cookies[sessionCookieName(deps.secure)]);
     if (!found) throw new AppError('unauthenticated', 'Sign in to continue.');

@@ -29,7 +29,7 @@ export const userEnvelope = z.object({ user: userSchema });
 export const meResponse = z.object({
   user: userSchema,
   abilities: z.array(z.string()),
-  environment: z.object({ outbox: z.boolean() }),
+  environment: z.object({ outbox: z.boolean(), sandbox: z.boolean(), embeddedSignup: z.object({ ready: z.boolean(), missing: z.array(z.string()) }) }),
 });
 
 export const signInBody = z.strictObject({ email, password });

@@ -28,7 +28,7 @@ import { abilitiesOf } from './permissions.js';
 /** Registers /api/v1/me and its sub-resources. */
 export async function accountRoutes(
   app: FastifyInstance,
-  deps: { access: AccessDeps; cookies: CookieSettings; environment: { outbox: boolean } },
+  deps: { access: AccessDeps; cookies: CookieSettings; environment: { outbox: boolean; sandbox: boolean; embeddedSignup: { ready: boolean; missing: string[] } } },
 ): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 

@@ -36,6 +36,10 @@ export const PERMISSIONS = {
   'public.invitation': { who: 'public', describe: 'check and accept an invitation link (authorised by the link token)' },
   'public.password_reset': { who: 'public', describe: 'ask for, check and use a password reset link (authorised by the link token)' },
   'public.web': { who: 'public', describe: 'the web UI assets' },
+  'public.onboarding_link': {
+    who: 'public',
+    describe: "a customer's onboarding page and its requests (authorised by the onboarding link, then its cookie)",
+  },
 
   // --- own account (any signed-in user) --------------------------------------------------------
   'self.read': { who: ALL, describe: 'see own profile and abilities' },

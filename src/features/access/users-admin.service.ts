@@ -23,26 +23,11 @@ import {
 } from './users-admin.repo.js';
 import { countActiveOwners, findUserById, findUserByIdForUpdate, type UserRow } from './users.repo.js';
 import type { Tx } from '../../db/client.js';
+import { decodeCursor, encodeCursor } from '../../http/cursor.js';
 
 export interface UserListPage {
   items: { user: UserRow; invitationExpiresAt: Date | null }[];
   nextCursor: string | null;
-}
-
-/** Opaque keyset cursor: the last row's sort value and id. */
-export function encodeCursor(value: string | null, id: string): string {
-  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
-}
-
-/** Decodes a cursor, or throws a 400 naming `cursor`. */
-export function decodeCursor(cursor: string): { value: string | null; id: string } {
-  try {
-    const [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if ((typeof value === 'string' || value === null) && typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id)) return { value, id };
-  } catch {
-    /* fall through */
-  }
-  throw new AppError('validation_failed', 'cursor: is not a cursor from this list', [{ path: 'cursor', message: 'is not a cursor from this list' }]);
 }
 
 /** One page of the users list. */

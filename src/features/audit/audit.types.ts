@@ -38,6 +38,22 @@ export interface AuditDetails {
   'onboarding.action_required': { step: string; metaError: number | null };
   /** The customer left Embedded Signup at `atStep`. */
   'onboarding.abandoned': { atStep: string | null };
+  /** A new Embedded Signup for a WABA already on record was merged into that record (new token, new run). */
+  'onboarding.reconnected': { mergedRecord: string; run: number };
+  /** The app was unsubscribed from the WABA and its token and PIN erased. */
+  'onboarding.disconnected': { unsubscribed: boolean };
+  /** Meta refused to unsubscribe: nothing changed (Meta's error number only). */
+  'onboarding.disconnect_failed': { metaError: number | null };
+  /** An owner saw the registration PIN (once, password re-entered). */
+  'onboarding.pin_revealed': Record<string, never>;
+  /** A person entered the number's existing two-step verification PIN. */
+  'onboarding.pin_entered': Record<string, never>;
+  /** A refresh found the token no longer usable. */
+  'onboarding.token_invalid': { metaError: number | null };
+  'onboarding_link.created': { expiresAt: string; prefill: string[] };
+  'onboarding_link.opened': Record<string, never>;
+  'onboarding_link.completed': { recordId: string };
+  'onboarding_link.revoked': Record<string, never>;
 }
 
 export type AuditAction = keyof AuditDetails;
@@ -63,7 +79,7 @@ export interface PersonalValue {
 export type AuditEventInput = {
   [A in AuditAction]: {
     action: A;
-    targetType?: 'user' | 'session' | 'setup_link' | 'invitation' | 'onboarding' | 'phone_number';
+    targetType?: 'user' | 'session' | 'setup_link' | 'invitation' | 'onboarding' | 'onboarding_link' | 'phone_number';
     targetId?: string;
     changedFields?: string[];
     details: AuditDetails[A];

@@ -29,16 +29,18 @@ const finishLS = sessionEventSchema.parse({ event: 'FINISH', data: { waba_id: LS
 
 /** Starts an attempt with FINISH for Lucky Shrub and hands in a code minted with `scenario`. */
 async function run(h: OnboardingHarness, scenario?: Parameters<OnboardingHarness['mint']>[0]['scenario']) {
-  const { recordId, attemptId } = await startAttempt(h.deps, { linkId: '00000000-0000-4000-8000-00000000bbbb' });
+  const { attemptId } = await startAttempt(h.deps, { linkId: await h.linkId() });
   await receiveSessionInfo(h.deps, attemptId, finishLS);
   const code = h.mint({ businessId: LS.businessId, wabaId: LS.wabaId, phoneNumberId: LS.phoneNumberId, scenario });
-  return { recordId, attemptId, code, out: await receiveCode(h.deps, attemptId, code) };
+  const out = await receiveCode(h.deps, attemptId, code);
+  // A second run for the same WABA is a reconnect: merged into the first record.
+  return { recordId: out.recordId, attemptId, code, out };
 }
 
 describe('onboarding: failures and recovery', () => {
   it('an expired code fails the record with Meta 36007; a reused code with 36009; neither is retried', async () => {
     const h = await setup();
-    const a = await startAttempt(h.deps, { linkId: '00000000-0000-4000-8000-00000000bbbb' });
+    const a = await startAttempt(h.deps, { linkId: await h.linkId() });
     const code = h.mint({ businessId: LS.businessId, wabaId: LS.wabaId });
     h.h.clock.advance(31_000);
     const out = await receiveCode(h.deps, a.attemptId, code);
@@ -51,7 +53,7 @@ describe('onboarding: failures and recovery', () => {
     expect(await h.vaultRows(a.recordId)).toBe(0);
     await expect(retryStep(h.deps, a.recordId)).rejects.toMatchObject({ kind: 'conflict' });
 
-    const b = await startAttempt(h.deps, { linkId: '00000000-0000-4000-8000-00000000bbbb' });
+    const b = await startAttempt(h.deps, { linkId: await h.linkId() });
     const used = h.mint({ businessId: LS.businessId, wabaId: LS.wabaId });
     await h.h.client.exchangeCode(used);
     expect((await receiveCode(h.deps, b.attemptId, used)).state).toBe('failed');
@@ -107,7 +109,7 @@ describe('onboarding: failures and recovery', () => {
     expect(h.scheduled).toEqual([recordId]);
     const job = createResumeStepsJob(() => h.deps);
     const logger = { info: () => {} } as never;
-    await job.handler({ recordId }, { database: tdb.current.database, clock: h.h.clock, logger, sessionIdleMs: 0 });
+    await job.handler({ recordId }, { database: tdb.current.database, clock: h.h.clock, logger, sessionIdleMs: 0, onboarding: h.deps });
     const r = await h.read(recordId);
     expect(r.record.state).toBe('connected');
     expect(r.steps.filter((s) => s.step === 'lookup').map((s) => s.status)).toEqual(['failed', 'succeeded']);
@@ -122,7 +124,7 @@ describe('onboarding: failures and recovery', () => {
 
   it('no session info and target_ids without ids: WABA unknown until FINISH arrives, then it resumes', async () => {
     const h = await setup();
-    const a = await startAttempt(h.deps, { linkId: '00000000-0000-4000-8000-00000000bbbb' });
+    const a = await startAttempt(h.deps, { linkId: await h.linkId() });
     const code = h.mint({ businessId: JM.businessId, wabaId: JM.usWabaId, scenario: 'scopes_without_target_ids' });
     expect(await receiveCode(h.deps, a.attemptId, code)).toMatchObject({ state: 'action_required', reason: REASONS.wabaUnknown });
     const ev = sessionEventSchema.parse({ event: 'FINISH', data: { waba_id: JM.usWabaId, phone_number_id: JM.usPhoneNumberIds[1], business_id: JM.businessId } });
@@ -137,7 +139,7 @@ describe('onboarding: failures and recovery', () => {
     const real = h.deps.graph;
     // the first runner "dies" inside subscribe: its call never returns
     const dying = { ...real, subscribeApp: () => new Promise<void>(() => {}) };
-    const { attemptId, recordId } = await startAttempt(h.deps, { linkId: '00000000-0000-4000-8000-00000000bbbb' });
+    const { attemptId, recordId } = await startAttempt(h.deps, { linkId: await h.linkId() });
     await receiveSessionInfo(h.deps, attemptId, finishLS);
     void receiveCode({ ...h.deps, graph: dying }, attemptId, h.mint({ businessId: LS.businessId, wabaId: LS.wabaId, phoneNumberId: LS.phoneNumberId }));
     await expect.poll(async () => (await h.read(recordId)).step.get('subscribe')?.status, { timeout: 5000 }).toBe('running');

@@ -8,7 +8,9 @@ import type { Tx } from '../../db/client.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuditContext } from '../audit/audit.types.js';
 import { GraphError } from '../meta/graph-error.js';
-import { deleteOwnerSecrets } from '../vault/vault.service.js';
+import { deleteOwnerSecrets, useSecret } from '../vault/vault.service.js';
+import { markLinkUsed } from './customer-links/customer-links.repo.js';
+import { mergeIntoExisting } from './onboarding-merge.js';
 import { STEP_RUNNERS, type StepResult } from './onboarding-steps.js';
 import {
   claimStepAttempt,
@@ -22,7 +24,7 @@ import {
   type RecordRow,
   type StepFinish,
 } from './onboarding.repo.js';
-import { REASONS, type OnboardingDeps, type OnboardingOutcome, type StepName } from './onboarding.types.js';
+import { REASONS, tokenRef, type OnboardingDeps, type OnboardingOutcome, type StepName } from './onboarding.types.js';
 
 const AFTER_EXCHANGE = ['verify', 'lookup', 'subscribe', 'override', 'register'] as const;
 const DEFAULT_STALE_MS = 10 * 60_000;
@@ -92,6 +94,10 @@ async function connect(deps: OnboardingDeps, actor: AuditContext, rec: RecordRow
       targetId: rec.id,
       details: { wabaId: row.wabaId, phoneNumberId: row.phoneNumberId, registered },
     });
+    // A customer link is used up when an onboarding through it connects.
+    if (row.linkId && (await markLinkUsed(tx, row.linkId, now))) {
+      await recordAudit(tx, deps.clock, actor, { action: 'onboarding_link.completed', targetType: 'onboarding_link', targetId: row.linkId, details: { recordId: row.id } });
+    }
     return row;
   });
 }
@@ -101,13 +107,26 @@ async function connect(deps: OnboardingDeps, actor: AuditContext, rec: RecordRow
  * is `in_progress`. Stops at the first step that does not succeed, or when another runner holds a
  * step. Returns the record's outcome.
  */
-export async function runRemainingSteps(deps: OnboardingDeps, recordId: string, actor: AuditContext): Promise<OnboardingOutcome> {
+export async function runRemainingSteps(deps: OnboardingDeps, startId: string, actor: AuditContext, exchangedToken?: string): Promise<OnboardingOutcome> {
   const staleMs = deps.staleStepMs ?? DEFAULT_STALE_MS;
+  let recordId = startId;
+  // One decryption (one audited use) serves the whole run of steps; right after the exchange there
+  // is none at all. The plaintext lives only in this closure for the duration of this call.
+  let token: Promise<string> | null = exchangedToken !== undefined ? Promise.resolve(exchangedToken) : null;
+  const tokenOnce = () => (token ??= useSecret(deps.db, deps.keyring, tokenRef(recordId), 'onboarding_steps', actor, async (t) => t, deps.clock));
   let rec = await findRecord(deps.db, recordId);
   if (!rec) throw new Error(`onboarding record ${recordId} vanished`);
   for (const step of AFTER_EXCHANGE) {
     rec = (await findRecord(deps.db, recordId))!;
     if (rec.state !== 'in_progress') return outcomeOf(rec);
+    if (step === 'lookup') {
+      // The token is verified and the WABA known: a WABA already on record makes this a reconnect.
+      const merged = await mergeIntoExisting(deps, recordId, actor);
+      if (merged) {
+        recordId = merged.id;
+        rec = merged;
+      }
+    }
     const last = (await latestAttempts(deps.db, recordId)).get(step);
     if (last && (last.status === 'succeeded' || last.status === 'skipped')) continue;
     if (last?.status === 'running' && deps.clock.now().getTime() - (last.startedAt?.getTime() ?? 0) < staleMs) return outcomeOf(rec);
@@ -116,7 +135,7 @@ export async function runRemainingSteps(deps: OnboardingDeps, recordId: string, 
     const started = performance.now();
     let result: StepResult & { retryable?: boolean };
     try {
-      result = await STEP_RUNNERS[step]({ deps, record: rec, actor });
+      result = await STEP_RUNNERS[step]({ deps, record: rec, actor, token: tokenOnce });
     } catch (e) {
       result = fromThrown(e);
       if (!(e instanceof GraphError)) deps.logger.error({ err: e, onboarding: { recordId, step } }, 'onboarding step crashed');

@@ -12,13 +12,15 @@ import type { PhoneNumberInfo } from '../meta/graph-schemas.js';
 import { tokenCoversWaba, wabaIdsInScopes } from '../meta/token-scopes.js';
 import { deleteSecret, hasSecret, putSecret, useSecret } from '../vault/vault.service.js';
 import { listPhoneNumbers, type RecordPatch, type RecordRow } from './onboarding.repo.js';
-import { pinRef, REASONS, tokenRef, type OnboardingDeps, type StepName } from './onboarding.types.js';
+import { pinRef, REASONS, type OnboardingDeps, type StepName } from './onboarding.types.js';
 
 /** What a step runner gets. */
 export interface StepContext {
   deps: OnboardingDeps;
   record: RecordRow;
   actor: AuditContext;
+  /** The business token, decrypted (and audited) at most once per run of steps. */
+  token: () => Promise<string>;
 }
 
 /** What a step runner reports (the engine writes it, with the record change, in one transaction). */
@@ -30,14 +32,14 @@ export type StepResult =
 const MAY_DERIVE_PHONE = new Set<string | null>([null, 'FINISH', 'FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING', 'FINISH_GRANT_ONLY_API_ACCESS']);
 const COEXISTENCE_EVENT = 'FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING';
 
-/** Runs `fn` with the record's business token (each use audited by the vault). */
-function withToken<T>(c: StepContext, why: string, fn: (token: string) => Promise<T>): Promise<T> {
-  return useSecret(c.deps.db, c.deps.keyring, tokenRef(c.record.id), why, c.actor, fn, c.deps.clock);
+/** Runs `fn` with the record's business token. */
+async function withToken<T>(c: StepContext, fn: (token: string) => Promise<T>): Promise<T> {
+  return fn(await c.token());
 }
 
 /** debug_token: our app, valid, and covering the WABA; fills the WABA from target_ids when unknown. */
 async function verify(c: StepContext): Promise<StepResult> {
-  const info = await withToken(c, 'onboarding_verify', (t) => c.deps.graph.debugToken(t));
+  const info = await withToken(c, (t) => c.deps.graph.debugToken(t));
   const patch: RecordPatch = {
     tokenUserId: info.userId,
     tokenType: info.type,
@@ -62,7 +64,7 @@ async function lookup(c: StepContext): Promise<StepResult> {
   const wabaId = c.record.wabaId;
   if (!wabaId) return { status: 'action_required', reason: REASONS.wabaUnknown };
   const businessId = c.record.businessId;
-  const [waba, phones, business] = await withToken(c, 'onboarding_lookup', (t) =>
+  const [waba, phones, business] = await withToken(c, (t) =>
     Promise.allSettled([c.deps.graph.getWaba(t, wabaId), c.deps.graph.listPhoneNumbers(t, wabaId), businessId ? c.deps.graph.getBusiness(t, businessId) : Promise.resolve(null)]),
   );
   if (waba.status === 'rejected') throw waba.reason;
@@ -83,7 +85,7 @@ async function lookup(c: StepContext): Promise<StepResult> {
 async function subscribe(c: StepContext): Promise<StepResult> {
   const wabaId = c.record.wabaId;
   if (!wabaId) return { status: 'action_required', reason: REASONS.wabaUnknown };
-  await withToken(c, 'onboarding_subscribe', (t) => c.deps.graph.subscribeApp(t, wabaId));
+  await withToken(c, (t) => c.deps.graph.subscribeApp(t, wabaId));
   return { status: 'succeeded' };
 }
 
@@ -93,7 +95,7 @@ async function override(c: StepContext): Promise<StepResult> {
   const wabaId = c.record.wabaId;
   if (!o) return { status: 'skipped', detail: { why: 'not_configured' } };
   if (!wabaId) return { status: 'action_required', reason: REASONS.wabaUnknown };
-  await withToken(c, 'onboarding_override', (t) => c.deps.graph.subscribeApp(t, wabaId, o));
+  await withToken(c, (t) => c.deps.graph.subscribeApp(t, wabaId, o));
   return { status: 'succeeded' };
 }
 
@@ -114,7 +116,7 @@ async function register(c: StepContext): Promise<StepResult> {
   const generated = !(await hasSecret(deps.db, ref));
   if (generated) await deps.db.transaction((tx) => putSecret(tx, deps.keyring, ref, generatePin()));
   try {
-    await withToken(c, 'onboarding_register', (t) =>
+    await withToken(c, (t) =>
       useSecret(deps.db, deps.keyring, ref, 'onboarding_register', c.actor, (pin) => deps.graph.registerNumber(t, phoneId, pin), deps.clock),
     );
   } catch (e) {

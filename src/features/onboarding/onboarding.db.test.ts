@@ -24,7 +24,7 @@ afterEach(async () => {
 
 const session = (raw: unknown) => sessionEventSchema.parse(raw);
 const finish = (data: Record<string, unknown>, event = 'FINISH') => session({ type: 'WA_EMBEDDED_SIGNUP', event, data });
-const start = () => startAttempt(t.deps, { linkId: '00000000-0000-4000-8000-00000000bbbb' });
+const start = async () => startAttempt(t.deps, { linkId: await t.linkId() });
 
 describe('onboarding: successful flows', () => {
   it('FINISH then code: connected, phone numbers stored, number registered, token only in the vault', async () => {

@@ -1,14 +1,14 @@
 /** SQL for onboarding records, their step attempts and phone numbers; the only place onboarding speaks SQL. */
-import { and, asc, desc, eq, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, notInArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { onboardingPhoneNumbers, onboardingRecords, onboardingSteps } from '../../db/schema.js';
+import { onboardingLinks, onboardingPhoneNumbers, onboardingRecords, onboardingSteps, users } from '../../db/schema.js';
 import type { PhoneNumberInfo } from '../meta/graph-schemas.js';
 import type { StepName, StepStatus } from './onboarding.types.js';
 
 /** A record row. */
 export type RecordRow = typeof onboardingRecords.$inferSelect;
 /** Columns a service may change on a record. */
-export type RecordPatch = Partial<Omit<typeof onboardingRecords.$inferInsert, 'id' | 'attemptId' | 'createdAt'>>;
+export type RecordPatch = Partial<Omit<typeof onboardingRecords.$inferInsert, 'id' | 'createdAt'>>;
 /** A step attempt row. */
 export type StepRow = typeof onboardingSteps.$inferSelect;
 /** A phone number row. */
@@ -58,19 +58,22 @@ export async function updateRecord(ex: Executor, id: string, patch: RecordPatch,
   return row!;
 }
 
-/** The latest attempt of each step of a record. */
+/** The record's current run, read in the statement that uses it (a merge may just have moved it on). */
+const currentRun = (recordId: string) => sql<number>`(select ${onboardingRecords.run} from ${onboardingRecords} where ${onboardingRecords.id} = ${recordId})`;
+
+/** The latest attempt of each step of a record's current run. */
 export async function latestAttempts(ex: Executor, recordId: string): Promise<Map<StepName, StepRow>> {
   const rows = await ex
     .selectDistinctOn([onboardingSteps.step])
     .from(onboardingSteps)
-    .where(eq(onboardingSteps.recordId, recordId))
+    .where(and(eq(onboardingSteps.recordId, recordId), eq(onboardingSteps.run, currentRun(recordId))))
     .orderBy(onboardingSteps.step, desc(onboardingSteps.attempt));
   return new Map(rows.map((r) => [r.step, r]));
 }
 
-/** Every step attempt of a record, oldest first (the timeline). */
+/** Every step attempt of a record, every run, oldest first (the timeline). */
 export async function listSteps(ex: Executor, recordId: string): Promise<StepRow[]> {
-  return ex.select().from(onboardingSteps).where(eq(onboardingSteps.recordId, recordId)).orderBy(asc(onboardingSteps.id));
+  return ex.select().from(onboardingSteps).where(eq(onboardingSteps.recordId, recordId)).orderBy(asc(onboardingSteps.run), asc(onboardingSteps.id));
 }
 
 /**
@@ -80,8 +83,8 @@ export async function listSteps(ex: Executor, recordId: string): Promise<StepRow
 export async function claimStepAttempt(ex: Executor, recordId: string, step: StepName, attempt: number, at: Date): Promise<boolean> {
   const rows = await ex
     .insert(onboardingSteps)
-    .values({ recordId, step, attempt, status: 'running', startedAt: at })
-    .onConflictDoNothing({ target: [onboardingSteps.recordId, onboardingSteps.step, onboardingSteps.attempt] })
+    .values({ recordId, run: currentRun(recordId), step, attempt, status: 'running', startedAt: at })
+    .onConflictDoNothing({ target: [onboardingSteps.recordId, onboardingSteps.run, onboardingSteps.step, onboardingSteps.attempt] })
     .returning({ id: onboardingSteps.id });
   return rows.length > 0;
 }
@@ -90,8 +93,8 @@ export async function claimStepAttempt(ex: Executor, recordId: string, step: Ste
 export async function insertDecidedStep(ex: Executor, recordId: string, step: StepName, attempt: number, f: StepFinish): Promise<void> {
   await ex
     .insert(onboardingSteps)
-    .values({ recordId, step, attempt, startedAt: f.finishedAt, ...f, detail: f.detail ?? {} })
-    .onConflictDoNothing({ target: [onboardingSteps.recordId, onboardingSteps.step, onboardingSteps.attempt] });
+    .values({ recordId, run: currentRun(recordId), step, attempt, startedAt: f.finishedAt, ...f, detail: f.detail ?? {} })
+    .onConflictDoNothing({ target: [onboardingSteps.recordId, onboardingSteps.run, onboardingSteps.step, onboardingSteps.attempt] });
 }
 
 /** Writes how a claimed step attempt ended. */
@@ -99,7 +102,7 @@ export async function finishStepAttempt(ex: Executor, recordId: string, step: St
   await ex
     .update(onboardingSteps)
     .set({ ...f, detail: f.detail ?? {} })
-    .where(and(eq(onboardingSteps.recordId, recordId), eq(onboardingSteps.step, step), eq(onboardingSteps.attempt, attempt)));
+    .where(and(eq(onboardingSteps.recordId, recordId), eq(onboardingSteps.run, currentRun(recordId)), eq(onboardingSteps.step, step), eq(onboardingSteps.attempt, attempt)));
 }
 
 /** Replaces the record's phone numbers with a fresh lookup (numbers gone from the WABA are removed). */
@@ -139,4 +142,84 @@ export async function staleInProgress(ex: Executor, before: Date): Promise<strin
     .from(onboardingRecords)
     .where(and(eq(onboardingRecords.state, 'in_progress'), sql`${onboardingRecords.updatedAt} < ${before}`));
   return rows.map((r) => r.id);
+}
+
+/**
+ * The record a new attempt for `wabaId` is merged into (reconnect): the latest other record of that
+ * WABA that is not itself mid-flow, locked FOR UPDATE.
+ */
+export async function findMergeTarget(ex: Executor, wabaId: string, exceptId: string): Promise<RecordRow | null> {
+  const [row] = await ex
+    .select()
+    .from(onboardingRecords)
+    .where(and(eq(onboardingRecords.wabaId, wabaId), sql`${onboardingRecords.id} <> ${exceptId}`, notInArray(onboardingRecords.state, ['started', 'in_progress'])))
+    .orderBy(desc(onboardingRecords.updatedAt))
+    .limit(1)
+    .for('update');
+  return row ?? null;
+}
+
+/** Moves every step attempt of `fromId` to `toId` under `run`. */
+export async function moveSteps(ex: Executor, fromId: string, toId: string, run: number): Promise<void> {
+  await ex.update(onboardingSteps).set({ recordId: toId, run }).where(eq(onboardingSteps.recordId, fromId));
+}
+
+/** Deletes a record (its steps and phone numbers go with it). */
+export async function deleteRecord(ex: Executor, id: string): Promise<void> {
+  await ex.delete(onboardingRecords).where(eq(onboardingRecords.id, id));
+}
+
+/** A list row: the record with who started it and the link it came through. */
+export interface RecordListRow {
+  record: RecordRow;
+  startedByName: string | null;
+  linkLabel: string | null;
+}
+
+/** Filter of the records list (newest first, keyset on created_at, id). */
+export interface RecordListFilter {
+  id?: string | undefined;
+  state?: RecordRow['state'] | undefined;
+  q?: string | undefined;
+  after?: { createdAt: Date; id: string } | undefined;
+  limit: number;
+}
+
+/** One page of records, newest first. */
+export async function listRecords(ex: Executor, f: RecordListFilter): Promise<RecordListRow[]> {
+  const r = onboardingRecords;
+  const like = f.q ? `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const rows = await ex
+    .select({ record: r, startedByName: users.displayName, linkLabel: onboardingLinks.label })
+    .from(r)
+    .leftJoin(users, eq(users.id, r.startedBy))
+    .leftJoin(onboardingLinks, eq(onboardingLinks.id, r.linkId))
+    .where(
+      and(
+        f.id ? eq(r.id, f.id) : undefined,
+        f.state ? eq(r.state, f.state) : undefined,
+        like
+          ? or(
+              ilike(r.businessName, like),
+              ilike(r.wabaName, like),
+              ilike(r.wabaId, like),
+              ilike(r.businessId, like),
+              sql`exists (select 1 from ${onboardingPhoneNumbers} p where p.record_id = ${r.id} and (p.display_phone_number ilike ${like} or p.phone_number_id ilike ${like}))`,
+            )
+          : undefined,
+        f.after ? sql`(${r.createdAt}, ${r.id}) < (${f.after.createdAt}, ${f.after.id}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(desc(r.createdAt), desc(r.id))
+    .limit(f.limit);
+  return rows;
+}
+
+/** The phone numbers of several records, grouped by record id. */
+export async function phoneNumbersOf(ex: Executor, recordIds: string[]): Promise<Map<string, PhoneRow[]>> {
+  const out = new Map<string, PhoneRow[]>();
+  if (recordIds.length === 0) return out;
+  const rows = await ex.select().from(onboardingPhoneNumbers).where(inArray(onboardingPhoneNumbers.recordId, recordIds)).orderBy(asc(onboardingPhoneNumbers.phoneNumberId));
+  for (const p of rows) out.set(p.recordId, [...(out.get(p.recordId) ?? []), p]);
+  return out;
 }

@@ -1,16 +1,24 @@
 /**
- * Routes of the staff Embedded Signup flow: start an attempt, hand in the code the moment the login
- * callback fires (exchanged at once, server-side), hand in the session info, read a record, retry a
- * step, enter an existing registration PIN. Customer-link routes and the connect page come next.
+ * Routes of WhatsApp onboarding for signed-in staff (docs/API-v1-onboarding.md): list and read
+ * records; start an Embedded Signup attempt (or a reconnect), hand in the code the moment the login
+ * callback fires and the session info separately; retry, refresh, enter an existing PIN, reveal the
+ * PIN once, disconnect. The customer-link routes live in customer-links/.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { clientInfo } from '../../http/guard.js';
-import { AppError } from '../../http/errors.js';
+import { AppError, fieldError } from '../../http/errors.js';
+import { verifyPassword } from '../access/passwords.js';
 import type { AuditContext } from '../audit/audit.types.js';
+import { GraphError } from '../meta/graph-error.js';
+import { disconnectRecord, revealPin } from './onboarding-disconnect.js';
+import { refreshRecord } from './onboarding-refresh.js';
+import { outcomeSchema, presentDetail, presentListItem, recordDetailSchema, recordListSchema } from './onboarding.present.js';
 import {
+  attemptStatus,
   getOnboarding,
+  listOnboarding,
   receiveCode,
   receiveSessionInfo,
   retryStep,
@@ -19,131 +27,121 @@ import {
 } from './onboarding.service.js';
 import { OnboardingError, sessionEventSchema, type OnboardingDeps } from './onboarding.types.js';
 
-const attemptParams = z.strictObject({ attemptId: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/, 'must be an attempt id') });
+/** The :attemptId path parameter. */
+export const attemptParams = z.strictObject({ attemptId: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/, 'must be an attempt id') });
 const recordParams = z.strictObject({ id: z.uuid('must be an onboarding record id') });
-const codeBody = z.strictObject({
+/** The body of a code hand-in. */
+export const codeBody = z.strictObject({
   code: z.string().min(1, 'is required').max(2000, 'is too long'),
   metaUserId: z.string().regex(/^\d{1,20}$/, 'must be a Meta user id').optional(),
 });
-const sessionBody = sessionEventSchema.extend({
+/** The body of a session-info hand-in: the WA_EMBEDDED_SIGNUP message. */
+export const sessionBody = sessionEventSchema.extend({
   type: z.literal('WA_EMBEDDED_SIGNUP').optional(),
   version: z.union([z.number(), z.string().max(10)]).optional(),
 });
-const pinBody = z.strictObject({ pin: z.string().regex(/^\d{6}$/, 'must be 6 digits') });
-const outcome = z.object({ recordId: z.uuid(), state: z.string(), reason: z.string().nullable() });
-const metaError = z.object({ code: z.number().int().nullable(), subcode: z.number().int().nullable(), message: z.string().nullable(), fbtraceId: z.string().nullable() }).nullable();
-/** What leaves about a record: identifiers, states, Meta's answers — never a token, PIN or code. */
-const detailResponse = z.object({
-  record: z.object({
-    id: z.uuid(),
-    state: z.string(),
-    reason: z.string().nullable(),
-    businessId: z.string().nullable(),
-    businessName: z.string().nullable(),
-    wabaId: z.string().nullable(),
-    wabaName: z.string().nullable(),
-    phoneNumberId: z.string().nullable(),
-    sessionEvent: z.string().nullable(),
-    abandonedStep: z.string().nullable(),
-    token: z.object({ type: z.string().nullable(), expiresAt: z.date().nullable(), scopes: z.unknown(), verifiedAt: z.date().nullable() }),
-    error: metaError,
-    createdAt: z.date(),
-    connectedAt: z.date().nullable(),
-  }),
-  steps: z.array(z.object({ step: z.string(), status: z.string(), attempt: z.number().int(), startedAt: z.date().nullable(), finishedAt: z.date().nullable(), durationMs: z.number().int().nullable(), error: metaError })),
-  phoneNumbers: z.array(
-    z.object({
-      phoneNumberId: z.string(),
-      displayPhoneNumber: z.string().nullable(),
-      verifiedName: z.string().nullable(),
-      qualityRating: z.string().nullable(),
-      codeVerificationStatus: z.string().nullable(),
-      nameStatus: z.string().nullable(),
-      platformType: z.string().nullable(),
-      throughput: z.string().nullable(),
-      status: z.string().nullable(),
-      lookedUpAt: z.date(),
-    }),
-  ),
+/** What the connect page polls. */
+export const attemptStatusSchema = z.object({
+  recordId: z.uuid(),
+  state: z.string(),
+  reason: z.string().nullable(),
+  abandonedStep: z.string().nullable(),
+  wabaId: z.string().nullable(),
+  wabaName: z.string().nullable(),
+  displayPhoneNumber: z.string().nullable(),
 });
+const STATES = ['started', 'in_progress', 'action_required', 'failed', 'abandoned', 'connected', 'disconnected'] as const;
+const listQuery = z.strictObject({
+  state: z.enum(STATES).optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+const pinBody = z.strictObject({ pin: z.string().regex(/^\d{6}$/, 'must be 6 digits') });
+const revealBody = z.strictObject({ password: z.string().min(1, 'is required').max(1000) });
 
 const actorOf = (req: FastifyRequest): AuditContext => ({ actorType: 'user', actorId: req.caller!.user.id, requestId: clientInfo(req).requestId });
 
 /** Turns the service's refusals into the API's error codes. */
-async function run<T>(fn: () => Promise<T>): Promise<T> {
+export async function run<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof OnboardingError) throw new AppError(err.kind, err.message);
+    // Meta's own message (never a secret: the Graph client strips tokens from what it reports).
+    if (err instanceof GraphError) throw new AppError(err.retryable ? 'unavailable' : 'upstream_failed', `Meta answered: ${err.message}`);
     throw err;
   }
 }
 
-/** Registers /api/v1/onboarding/... (staff connect). */
+/** Registers /api/v1/onboarding/... (staff). */
 export async function onboardingRoutes(app: FastifyInstance, deps: { onboarding: OnboardingDeps }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const d = deps.onboarding;
+  const tags = ['onboarding'];
+
+  r.get('/api/v1/onboarding', {
+    config: { action: 'onboarding.read' },
+    schema: { tags, querystring: listQuery, response: { 200: recordListSchema } },
+  }, async (req) => {
+    const page = await listOnboarding(d, req.query);
+    return { items: page.items.map((i) => presentListItem(i.row, i.phones)), nextCursor: page.nextCursor };
+  });
 
   r.post('/api/v1/onboarding/attempts', {
     config: { action: 'onboarding.manage' },
-    schema: { tags: ['onboarding'], response: { 201: z.object({ recordId: z.uuid(), attemptId: z.string() }) } },
-  }, async (req, reply) => reply.status(201).send(await run(() => startAttempt(d, { startedBy: req.caller!.user.id }, actorOf(req)))));
+    schema: { tags, body: z.strictObject({ recordId: z.uuid('must be an onboarding record id').optional() }).nullish(), response: { 201: z.object({ recordId: z.uuid(), attemptId: z.string() }) } },
+  }, async (req, reply) => reply.status(201).send(await run(() => startAttempt(d, { startedBy: req.caller!.user.id }, actorOf(req), req.body?.recordId))));
+
+  r.get('/api/v1/onboarding/attempts/:attemptId', {
+    config: { action: 'onboarding.read' },
+    schema: { tags, params: attemptParams, response: { 200: attemptStatusSchema } },
+  }, async (req) => run(() => attemptStatus(d, req.params.attemptId)));
 
   r.post('/api/v1/onboarding/attempts/:attemptId/code', {
     config: { action: 'onboarding.manage' },
-    schema: { tags: ['onboarding'], params: attemptParams, body: codeBody, response: { 200: outcome } },
+    schema: { tags, params: attemptParams, body: codeBody, response: { 200: outcomeSchema } },
   }, async (req) => run(() => receiveCode(d, req.params.attemptId, req.body.code, req.body.metaUserId, actorOf(req))));
 
   r.post('/api/v1/onboarding/attempts/:attemptId/session', {
     config: { action: 'onboarding.manage' },
-    schema: { tags: ['onboarding'], params: attemptParams, body: sessionBody, response: { 200: outcome } },
+    schema: { tags, params: attemptParams, body: sessionBody, response: { 200: outcomeSchema } },
   }, async (req) => run(() => receiveSessionInfo(d, req.params.attemptId, { event: req.body.event, data: req.body.data }, actorOf(req))));
 
   r.get('/api/v1/onboarding/:id', {
     config: { action: 'onboarding.read' },
-    schema: { tags: ['onboarding'], params: recordParams, response: { 200: detailResponse } },
+    schema: { tags, params: recordParams, response: { 200: recordDetailSchema } },
   }, async (req) => {
-    const { record, steps, phoneNumbers } = await run(() => getOnboarding(d, req.params.id));
-    return {
-      record: {
-        id: record.id,
-        state: record.state,
-        reason: record.reason,
-        businessId: record.businessId,
-        businessName: record.businessName,
-        wabaId: record.wabaId,
-        wabaName: record.wabaName,
-        phoneNumberId: record.phoneNumberId,
-        sessionEvent: record.sessionEvent,
-        abandonedStep: record.abandonedStep,
-        token: { type: record.tokenType, expiresAt: record.tokenExpiresAt, scopes: record.tokenScopes, verifiedAt: record.tokenVerifiedAt },
-        error: record.errorCode === null ? null : { code: record.errorCode, subcode: record.errorSubcode, message: record.errorMessage, fbtraceId: record.errorFbtraceId },
-        createdAt: record.createdAt,
-        connectedAt: record.connectedAt,
-      },
-      steps: steps.map((s) => ({ step: s.step, status: s.status, attempt: s.attempt, startedAt: s.startedAt, finishedAt: s.finishedAt, durationMs: s.durationMs, error: s.errorCode === null ? null : { code: s.errorCode, subcode: s.errorSubcode, message: s.errorMessage, fbtraceId: s.errorFbtraceId } })),
-      phoneNumbers: phoneNumbers.map((p) => ({
-        phoneNumberId: p.phoneNumberId,
-        displayPhoneNumber: p.displayPhoneNumber,
-        verifiedName: p.verifiedName,
-        qualityRating: p.qualityRating,
-        codeVerificationStatus: p.codeVerificationStatus,
-        nameStatus: p.nameStatus,
-        platformType: p.platformType,
-        throughput: p.throughput,
-        status: p.status,
-        lookedUpAt: p.lookedUpAt,
-      })),
-    };
+    const o = await run(() => getOnboarding(d, req.params.id));
+    return presentDetail(o.row, o.steps, o.phoneNumbers, o.vault);
   });
 
   r.post('/api/v1/onboarding/:id/retry', {
     config: { action: 'onboarding.retry' },
-    schema: { tags: ['onboarding'], params: recordParams, response: { 200: outcome } },
+    schema: { tags, params: recordParams, response: { 200: outcomeSchema } },
   }, async (req) => run(() => retryStep(d, req.params.id, actorOf(req))));
+
+  r.post('/api/v1/onboarding/:id/refresh', {
+    config: { action: 'onboarding.retry' },
+    schema: { tags, params: recordParams, response: { 200: outcomeSchema } },
+  }, async (req) => run(() => refreshRecord(d, req.params.id, actorOf(req))));
 
   r.post('/api/v1/onboarding/:id/pin', {
     config: { action: 'onboarding.manage' },
-    schema: { tags: ['onboarding'], params: recordParams, body: pinBody, response: { 200: outcome } },
+    schema: { tags, params: recordParams, body: pinBody, response: { 200: outcomeSchema } },
   }, async (req) => run(() => submitExistingPin(d, req.params.id, req.body.pin, actorOf(req))));
+
+  r.post('/api/v1/onboarding/:id/pin/reveal', {
+    config: { action: 'onboarding.pin.reveal', rateLimit: { max: 5, timeWindow: 15 * 60_000 } },
+    schema: { tags, params: recordParams, body: revealBody, response: { 200: z.object({ pin: z.string() }) } },
+  }, async (req, reply) => {
+    if (!(await verifyPassword(req.caller!.user.passwordHash, req.body.password))) throw fieldError('password', 'is not your password');
+    const pin = await run(() => revealPin(d, req.params.id, actorOf(req)));
+    return reply.header('cache-control', 'no-store').send({ pin });
+  });
+
+  r.post('/api/v1/onboarding/:id/disconnect', {
+    config: { action: 'onboarding.manage' },
+    schema: { tags, params: recordParams, response: { 200: outcomeSchema } },
+  }, async (req) => run(() => disconnectRecord(d, req.params.id, actorOf(req))));
 }

@@ -6,6 +6,7 @@
  * transaction that makes it.
  */
 import { randomBytes } from 'node:crypto';
+import { decodeCursor, encodeCursor } from '../../http/cursor.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuditContext } from '../audit/audit.types.js';
 import { GraphError } from '../meta/graph-error.js';
@@ -18,10 +19,13 @@ import {
   insertRecord,
   latestAttempts,
   listPhoneNumbers,
+  listRecords,
   listSteps,
+  phoneNumbersOf,
   staleInProgress,
   updateRecord,
   type PhoneRow,
+  type RecordListRow,
   type RecordPatch,
   type RecordRow,
   type StepRow,
@@ -30,14 +34,46 @@ import { OnboardingError, pinRef, REASONS, SYSTEM_ACTOR, tokenRef, type Onboardi
 
 const GRAPH_ID = /^\d{1,20}$/;
 
+/** What the connect page polls: the attempt's record state, in words fit for the customer too. */
+export interface AttemptStatus {
+  recordId: string;
+  state: RecordRow['state'];
+  reason: string | null;
+  abandonedStep: string | null;
+  wabaId: string | null;
+  wabaName: string | null;
+  displayPhoneNumber: string | null;
+}
+
+/** The status of an attempt; `linkId` limits it to attempts made through that link. */
+export async function attemptStatus(deps: Pick<OnboardingDeps, 'db'>, attemptId: string, linkId?: string): Promise<AttemptStatus> {
+  const r = await findRecordByAttempt(deps.db, attemptId);
+  if (!r || (linkId !== undefined && r.linkId !== linkId)) throw new OnboardingError('not_found', 'No such onboarding attempt.');
+  const phone = (await listPhoneNumbers(deps.db, r.id)).find((p) => p.phoneNumberId === r.phoneNumberId);
+  return { recordId: r.id, state: r.state, reason: r.reason, abandonedStep: r.abandonedStep, wabaId: r.wabaId, wabaName: r.wabaName, displayPhoneNumber: phone?.displayPhoneNumber ?? null };
+}
+
+/** Whether an attempt belongs to a customer link (the customer routes may touch only their own). */
+export async function attemptOfLink(deps: Pick<OnboardingDeps, 'db'>, attemptId: string, linkId: string): Promise<void> {
+  const r = await findRecordByAttempt(deps.db, attemptId);
+  if (!r || r.linkId !== linkId) throw new OnboardingError('not_found', 'No such onboarding attempt.');
+}
+
 /** Starts an attempt for a staff member (`startedBy`) or a customer link (`linkId`). */
 export async function startAttempt(
   deps: OnboardingDeps,
   who: { startedBy: string; linkId?: undefined } | { linkId: string; startedBy?: undefined },
   actor: AuditContext = SYSTEM_ACTOR,
+  /** a reconnect from that record's page (checked here; the merge happens once the WABA is verified) */
+  reconnectOf?: string,
 ): Promise<{ recordId: string; attemptId: string }> {
   const attemptId = randomBytes(18).toString('base64url');
   return deps.db.transaction(async (tx) => {
+    if (reconnectOf !== undefined) {
+      const target = await findRecord(tx, reconnectOf);
+      if (!target) throw new OnboardingError('not_found', 'No such onboarding record to reconnect.');
+      if (target.state === 'started' || target.state === 'in_progress') throw new OnboardingError('conflict', 'This onboarding is still running; wait until it ends.');
+    }
     const rec = await insertRecord(tx, { attemptId, startedBy: who.startedBy ?? null, linkId: who.linkId ?? null, at: deps.clock.now() });
     await recordAudit(tx, deps.clock, actor, { action: 'onboarding.started', targetType: 'onboarding', targetId: rec.id, details: { via: who.linkId ? 'link' : 'staff' } });
     return { recordId: rec.id, attemptId };
@@ -65,8 +101,10 @@ export async function receiveCode(
     return updateRecord(tx, r.id, { state: 'in_progress', metaUserId: userId ?? r.metaUserId }, deps.clock.now());
   });
   const started = performance.now();
+  let accessToken: string;
   try {
     const token = await deps.graph.exchangeCode(code);
+    accessToken = token.accessToken;
     await deps.db.transaction(async (tx) => {
       await putSecret(tx, deps.keyring, tokenRef(rec.id), token.accessToken);
       await settleStep(tx, deps, actor, rec, 'exchange', 1, { status: 'succeeded', detail: { expiresInSeconds: token.expiresInSeconds } }, started, true);
@@ -77,7 +115,7 @@ export async function receiveCode(
     const row = await deps.db.transaction((tx) => settleStep(tx, deps, actor, rec, 'exchange', 1, { status: 'failed', ...failed, retryable: false }, started, true));
     return outcomeOf(row);
   }
-  return runRemainingSteps(deps, rec.id, actor);
+  return runRemainingSteps(deps, rec.id, actor, accessToken);
 }
 
 /** Whether a record's stored debug_token scopes let it manage `wabaId` (unknown scopes: yes). */
@@ -164,7 +202,13 @@ export async function retryStep(deps: OnboardingDeps, recordId: string, actor: A
  */
 export async function submitExistingPin(deps: OnboardingDeps, recordId: string, pin: string, actor: AuditContext = SYSTEM_ACTOR): Promise<OnboardingOutcome> {
   if (!/^\d{6}$/.test(pin)) throw new OnboardingError('conflict', 'The PIN must be 6 digits.');
-  await deps.db.transaction((tx) => putSecret(tx, deps.keyring, pinRef(recordId), pin));
+  await deps.db.transaction(async (tx) => {
+    const r = await findRecord(tx, recordId, true);
+    if (!r) throw new OnboardingError('not_found', 'No such onboarding record.');
+    if (r.state !== 'action_required' || r.reason !== REASONS.pinAlreadySet) throw new OnboardingError('conflict', 'This WhatsApp account is not waiting for a PIN.');
+    await putSecret(tx, deps.keyring, pinRef(recordId), pin);
+    await recordAudit(tx, deps.clock, actor, { action: 'onboarding.pin_entered', targetType: 'onboarding', targetId: recordId, details: {} });
+  });
   return retryStep(deps, recordId, actor);
 }
 
@@ -187,9 +231,34 @@ export async function interruptedRecords(deps: OnboardingDeps, olderThanMs: numb
   return staleInProgress(deps.db, new Date(deps.clock.now().getTime() - olderThanMs));
 }
 
-/** A record with its step timeline and phone numbers (no secrets: none are stored here). */
-export async function getOnboarding(deps: Pick<OnboardingDeps, 'db'>, recordId: string): Promise<{ record: RecordRow; steps: StepRow[]; phoneNumbers: PhoneRow[] }> {
-  const record = await findRecord(deps.db, recordId);
-  if (!record) throw new OnboardingError('not_found', 'No such onboarding record.');
-  return { record, steps: await listSteps(deps.db, recordId), phoneNumbers: await listPhoneNumbers(deps.db, recordId) };
+/** A record with its step timeline, phone numbers and which credentials the vault holds (never their values). */
+export async function getOnboarding(
+  deps: Pick<OnboardingDeps, 'db'>,
+  recordId: string,
+): Promise<{ record: RecordRow; row: RecordListRow; steps: StepRow[]; phoneNumbers: PhoneRow[]; vault: { token: boolean; pin: boolean } }> {
+  const [row] = await listRecords(deps.db, { id: recordId, limit: 1 });
+  if (!row) throw new OnboardingError('not_found', 'No such onboarding record.');
+  const [steps, phoneNumbers, token, pin] = await Promise.all([
+    listSteps(deps.db, recordId),
+    listPhoneNumbers(deps.db, recordId),
+    hasSecret(deps.db, tokenRef(recordId)),
+    hasSecret(deps.db, pinRef(recordId)),
+  ]);
+  return { record: row.record, row, steps, phoneNumbers, vault: { token, pin } };
+}
+
+/** One page of records (newest first) with their phone numbers. */
+export async function listOnboarding(
+  deps: Pick<OnboardingDeps, 'db'>,
+  f: { state?: RecordRow['state'] | undefined; q?: string | undefined; cursor?: string | undefined; limit: number },
+): Promise<{ items: { row: RecordListRow; phones: PhoneRow[] }[]; nextCursor: string | null }> {
+  const after = f.cursor ? decodeCursor(f.cursor) : undefined;
+  const rows = await listRecords(deps.db, { state: f.state, q: f.q, after: after ? { createdAt: new Date(after.value ?? 0), id: after.id } : undefined, limit: f.limit + 1 });
+  const page = rows.slice(0, f.limit);
+  const phones = await phoneNumbersOf(deps.db, page.map((r) => r.record.id));
+  const last = page[page.length - 1];
+  return {
+    items: page.map((row) => ({ row, phones: phones.get(row.record.id) ?? [] })),
+    nextCursor: rows.length > f.limit && last ? encodeCursor(last.record.createdAt.toISOString(), last.record.id) : null,
+  };
 }

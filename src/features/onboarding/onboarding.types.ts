@@ -28,6 +28,7 @@ export const REASONS = {
   tokenInvalid: 'token is not valid',
   pinAlreadySet: 'PIN already set',
   reconnect: 'reconnect needed',
+  disconnected: 'disconnected',
   internal: 'internal error while onboarding',
 } as const;
 
@@ -83,11 +84,11 @@ export interface OnboardingOutcome {
   reason: string | null;
 }
 
-/** A request the record's state does not allow (maps to 404 / 409). */
+/** A request the record's state does not allow (404 / 409), or that Meta refused (502). */
 export class OnboardingError extends Error {
   override name = 'OnboardingError';
   constructor(
-    readonly kind: 'not_found' | 'conflict',
+    readonly kind: 'not_found' | 'conflict' | 'upstream_failed',
     message: string,
   ) {
     super(message);

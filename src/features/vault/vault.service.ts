@@ -90,3 +90,30 @@ export async function useSecret<T>(
   });
   return fn(plaintext);
 }
+
+/**
+ * Moves the secret of `from` to `to` (re-encrypted: the associated data names its owner), inside the
+ * caller's transaction; the plaintext never leaves this function. Returns false when `from` has none.
+ */
+export async function moveSecret(tx: Tx, ring: KeyRing, from: SecretRef, to: SecretRef): Promise<boolean> {
+  checkRef(from);
+  checkRef(to);
+  const row = await findSecret(tx, from);
+  if (!row) return false;
+  await upsertSecret(tx, to, encrypt(ring.current, decrypt(ring, row.ciphertext, refAad(from), describeRef(from)), refAad(to)), ring.current.id);
+  await deleteSecretRow(tx, from);
+  return true;
+}
+
+/**
+ * Decrypts a secret to show it to a person (the one-time PIN reveal), inside the caller's transaction,
+ * audited as a use with `purpose`. The caller decides whether showing it is allowed.
+ */
+export async function revealSecret(tx: Tx, ring: KeyRing, ref: SecretRef, purpose: string, actor: AuditContext, clock: Clock = systemClock): Promise<string | null> {
+  checkRef(ref);
+  const row = await findSecret(tx, ref);
+  if (!row) return null;
+  const value = decrypt(ring, row.ciphertext, refAad(ref), describeRef(ref));
+  await recordAudit(tx, clock, actor, { action: 'vault.secret_used', targetType: ref.ownerType, targetId: ref.ownerId, details: { purpose, credential: ref.purpose, ownerType: ref.ownerType } });
+  return value;
+}

@@ -7,6 +7,7 @@ import { InlineLoader } from '../components/StatusScreen.js';
 import { useSession } from '../lib/session.js';
 import { AREAS, areaVisible, type Area } from './areas.js';
 import { PRODUCT_NAME } from './brand.js';
+import { SandboxBanner } from './SandboxBanner.js';
 import { UserMenu } from './UserMenu.js';
 
 function NavItem({ area }: { area: Area }) {
@@ -87,6 +88,7 @@ export function AppLayout() {
 
       <AppShell.Main id="main-content" ref={mainRef} tabIndex={-1} bg="gray.0" className="app-main">
         <Container size="lg" px={0}>
+          {session.environment?.sandbox === true ? <SandboxBanner /> : null}
           <Suspense fallback={<InlineLoader />}>
             <Outlet />
           </Suspense>

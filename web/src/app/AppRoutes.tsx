@@ -22,10 +22,14 @@ const AccountPage = lazy(() => import('../features/account/AccountPage.js').then
 const UsersPage = lazy(() => import('../features/users/UsersPage.js').then((m) => ({ default: m.UsersPage })));
 const UserDetailPage = lazy(() => import('../features/users/UserDetailPage.js').then((m) => ({ default: m.UserDetailPage })));
 const ActivityPage = lazy(() => import('../features/users/ActivityPage.js').then((m) => ({ default: m.ActivityPage })));
+const OnboardingPage = lazy(() => import('../features/onboarding/OnboardingPage.js').then((m) => ({ default: m.OnboardingPage })));
+const RecordDetailPage = lazy(() =>
+  import('../features/onboarding/RecordDetailPage.js').then((m) => ({ default: m.RecordDetailPage })),
+);
 const OutboxPage = lazy(() => import('../features/outbox/OutboxPage.js').then((m) => ({ default: m.OutboxPage })));
 
 /** Areas with a page of their own; the rest of `AREAS` shows its "arrives with" note. */
-const BUILT = new Set(['/', '/account', '/users', '/activity', '/outbox']);
+const BUILT = new Set(['/', '/account', '/users', '/activity', '/onboarding', '/outbox']);
 
 function Public({ children }: { children: ReactNode }) {
   return <Suspense fallback={<LoadingScreen />}>{children}</Suspense>;
@@ -38,8 +42,9 @@ function Public({ children }: { children: ReactNode }) {
  *   /account                   My account
  *   /users, /users/:id         Users (users.list)
  *   /activity                  Sign-in activity (users.activity.read)
+ *   /onboarding, /onboarding/:id   WhatsApp accounts and customer links (onboarding.read); /connect is server-rendered
  *   /outbox                    Development mail outbox (outbox.read; in the navigation only when /me says it is in use)
- *   /onboarding, /webhooks, /audit, /privacy, /settings   (guarded by ability; not built yet)
+ *   /webhooks, /audit, /privacy, /settings   (guarded by ability; not built yet)
  */
 export function AppRoutes() {
   return (
@@ -57,6 +62,14 @@ export function AppRoutes() {
         <Route
           path="activity"
           element={<RequireAbility ability="users.activity.read" title="Sign-in activity"><ActivityPage /></RequireAbility>}
+        />
+        <Route
+          path="onboarding"
+          element={<RequireAbility ability="onboarding.read" title="WhatsApp accounts"><OnboardingPage /></RequireAbility>}
+        />
+        <Route
+          path="onboarding/:id"
+          element={<RequireAbility ability="onboarding.read" title="WhatsApp account"><RecordDetailPage /></RequireAbility>}
         />
         <Route path="outbox" element={<RequireAbility ability="outbox.read" title="Outbox"><OutboxPage /></RequireAbility>} />
         {AREAS.filter((area) => !BUILT.has(area.path)).map((area) => (

@@ -19,8 +19,12 @@ export interface User {
 export interface Me {
   user: User;
   abilities: string[];
-  /** `outbox`: the development mail outbox is in use (PUBLIC_URL is http and SMTP_URL unset). */
-  environment?: { outbox: boolean };
+  /**
+   * `outbox`: the development mail outbox is in use (PUBLIC_URL is http and SMTP_URL unset).
+   * `sandbox`: Meta is simulated (META_APP_ID unset); every page says so.
+   * `embeddedSignup`: whether the settings Embedded Signup needs are set, and which are `missing`.
+   */
+  environment?: { outbox: boolean; sandbox?: boolean; embeddedSignup?: { ready: boolean; missing: string[] } };
 }
 
 export const meQueryKey = ['me'] as const;

@@ -1,15 +1,27 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../config.js';
+import type { Database } from '../../../db/client.js';
 import { startJobQueue, type JobQueue } from '../../../jobs/queue.js';
 import { JOBS } from '../../../jobs/registry.js';
 import { manualClock } from '../../../lib/clock.js';
+import type { Clock } from '../../../lib/clock.js';
 import { createLogger } from '../../../logger.js';
 import { createUser } from '../../../test-support/test-app.js';
 import { useTestDatabase } from '../../../test-support/test-db.js';
+import { createOnboardingDeps } from '../../onboarding/onboarding.deps.js';
+import { loadKeyRing } from '../../vault/keyring.js';
 import { createSession } from '../sessions.service.js';
 import { purgeExpiredSessionsJob } from './purge-expired-sessions.job.js';
 
 const tdb = useTestDatabase();
+/** The registry's onboarding jobs need their deps in the job context (sandbox config: no Meta is called here). */
+function onboardingDeps(database: Database, clock: Clock) {
+  const key = Buffer.alloc(32, 7).toString('base64');
+  const config = loadConfig({ DATA_DIR: '/nonexistent-test-data', ENCRYPTION_KEY: key });
+  const keyring = loadKeyRing({ key, dataDir: config.dataDir, embedded: false });
+  return createOnboardingDeps({ config, db: database.db, clock, keyring, logger: createLogger('silent') });
+}
 let q: JobQueue | undefined;
 afterAll(async () => {
   await q?.stop(2000);
@@ -30,7 +42,7 @@ describe('purge-expired-sessions job', () => {
     q = await startJobQueue({
       url: tdb.current.url,
       jobs: JOBS,
-      ctx: { database, clock, logger: createLogger('silent'), sessionIdleMs: 30 * 60_000 },
+      ctx: { database, clock, logger: createLogger('silent'), sessionIdleMs: 30 * 60_000, onboarding: onboardingDeps(database, clock) },
       logger: createLogger('silent'),
       pollingIntervalSeconds: 0.5,
     });

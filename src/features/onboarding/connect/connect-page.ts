@@ -32,11 +32,33 @@ export interface ConnectConfig {
   sdkUrl: string;
   /** a sentence naming the missing setting, or null when Embedded Signup can run */
   missing: string | null;
+  /** staff connect (signed in) or a customer link (authorised by the link cookie) */
+  mode: 'staff' | 'customer';
+  /** where the attempt routes live: /api/v1/onboarding or /onboard/api */
+  apiBase: string;
+  /** customer link: the business name to show, and the prefill handed to Embedded Signup */
+  businessName?: string;
+  prefill?: { business?: { name?: string; email?: string; phone?: { number: string } } };
+}
+
+/** The customer variant of a staff config. */
+export function customerConfigOf(staff: ConnectConfig, link: { businessName: string | null; label: string; email: string | null; phone: string | null }): ConnectConfig {
+  const business: NonNullable<ConnectConfig['prefill']>['business'] = {};
+  if (link.businessName) business.name = link.businessName;
+  if (link.email) business.email = link.email;
+  if (link.phone) business.phone = { number: link.phone };
+  return { ...staff, mode: 'customer', apiBase: '/onboard/api', businessName: link.businessName ?? link.label, prefill: Object.keys(business).length > 0 ? { business } : {} };
+}
+
+/** The settings Embedded Signup still needs, by name (the console names them next to Connect). */
+export function missingSettings(s: ConnectSettings): string[] {
+  if (s.sandbox) return s.sandboxDialogOrigin ? [] : ['the sandbox signup dialog (SANDBOX_DIALOG_PORT)'];
+  return s.configId ? [] : ['META_CONFIG_ID'];
 }
 
 /** The script's configuration, with `missing` set instead of failing when a setting is absent. */
 export function connectConfigOf(s: ConnectSettings): ConnectConfig {
-  const base = { appId: s.appId, configId: s.configId ?? '', graphVersion: s.graphVersion, sandbox: s.sandbox };
+  const base = { appId: s.appId, configId: s.configId ?? '', graphVersion: s.graphVersion, sandbox: s.sandbox, mode: 'staff' as const, apiBase: '/api/v1/onboarding' };
   if (s.sandbox) {
     return {
       ...base,
@@ -122,15 +144,37 @@ export function renderConnectPage(cfg: ConnectConfig): string {
   const head = `<script type="application/json" id="connect-config">${json}</script>
 <script src="/connect/connect.js" defer></script>`;
   const problem = cfg.missing ? `<p class="problem" id="config-problem">${escapeHtml(cfg.missing)}</p>\n` : '';
+  const controls = `${problem}<p><button type="button" id="connect" disabled>Connect</button><button type="button" id="retry" hidden>Try again</button></p>
+<div id="status" role="status" aria-live="polite">${cfg.missing ? '' : 'Loading…'}</div>`;
+  if (cfg.mode === 'customer') {
+    // The customer sees the business's name and one button: nothing else of the CRM.
+    const name = escapeHtml(cfg.businessName ?? '');
+    return shell(
+      `Connect ${cfg.businessName ?? ''} to WhatsApp`,
+      `<h1>Connect ${name} to the WhatsApp Business Platform</h1>
+<p>Connect opens Meta's signup window. Sign in to Facebook as an admin of your business portfolio, then choose the WhatsApp Business Account and the phone number to connect. When it is done, this page says so.</p>
+${controls}`,
+      head,
+      cfg.sandbox,
+    );
+  }
   return shell(
     'Connect a WhatsApp Business Account',
     `<h1>Connect a WhatsApp Business Account</h1>
 <p>Connect opens Meta's Embedded Signup in a popup window. There you choose the business portfolio, the WhatsApp Business Account and the phone number to connect; this console then finishes the set-up with Meta and shows the result here.</p>
-${problem}<p><button type="button" id="connect" disabled>Connect</button><button type="button" id="retry" hidden>Try again</button></p>
-<div id="status" role="status" aria-live="polite">${cfg.missing ? '' : 'Loading…'}</div>
-<p><a href="/">Back to the console</a></p>`,
+${controls}
+<p><a href="/onboarding">Back to WhatsApp accounts</a></p>`,
     head,
     cfg.sandbox,
+  );
+}
+
+/** The page a customer sees when their link cannot be used. */
+export function renderLinkInvalidPage(): string {
+  return shell(
+    'Link not valid',
+    `<h1>This link cannot be used</h1>
+<p class="problem">The onboarding link is invalid, expired, revoked, or was already used to connect an account. Ask the business that sent it for a new one.</p>`,
   );
 }
 

@@ -41,9 +41,13 @@ const SCRIPT = String.raw`/* Connect a WhatsApp Business Account through Embedde
       init.body = JSON.stringify(body);
     }
     return fetch(path, init).then(function (res) {
-      if (res.status === 401) {
-        location.assign('/sign-in?next=' + encodeURIComponent('/connect'));
+      if (res.status === 401 && cfg.mode === 'staff') {
+        location.assign('/sign-in?next=' + encodeURIComponent(location.pathname + location.search));
         throw new Error('Your session has ended; sign in again.');
+      }
+      if (res.status === 410) {
+        button.hidden = true;
+        throw new Error('This onboarding link is no longer valid; ask for a new one.');
       }
       return res.json().catch(function () { return {}; }).then(function (json) {
         if (!res.ok) throw new Error(json.detail || ('The server answered ' + res.status + '.'));
@@ -55,7 +59,11 @@ const SCRIPT = String.raw`/* Connect a WhatsApp Business Account through Embedde
   function startAttempt() {
     attempt = null;
     refreshButton();
-    return api('POST', '/api/v1/onboarding/attempts', {}).then(function (a) {
+    // /connect?record=<id>: a reconnect of that record (the server merges by WABA once verified).
+    var body = {};
+    var reconnect = cfg.mode === 'staff' ? new URLSearchParams(location.search).get('record') : null;
+    if (reconnect) body.recordId = reconnect;
+    return api('POST', cfg.apiBase + '/attempts', body).then(function (a) {
       attempt = a;
       refreshButton();
       if (sdkReady) say('Ready: press Connect to open Meta\u2019s signup window.');
@@ -89,7 +97,7 @@ const SCRIPT = String.raw`/* Connect a WhatsApp Business Account through Embedde
       config_id: cfg.configId,
       response_type: 'code',
       override_default_response_type: true,
-      extras: { setup: {}, sessionInfoVersion: '3' },
+      extras: { setup: cfg.prefill || {}, sessionInfoVersion: '3' },
     });
   });
 
@@ -105,7 +113,7 @@ const SCRIPT = String.raw`/* Connect a WhatsApp Business Account through Embedde
       var body = { code: String(auth.code) };
       if (auth.userID && /^\d{1,20}$/.test(String(auth.userID))) body.metaUserId = String(auth.userID);
       say('Meta answered; finishing the set-up\u2026');
-      api('POST', '/api/v1/onboarding/attempts/' + encodeURIComponent(current.attemptId) + '/code', body)
+      api('POST', cfg.apiBase + '/attempts/' + encodeURIComponent(current.attemptId) + '/code', body)
         .catch(function (err) { say('The code was not accepted: ' + err.message); })
         .then(function () { poll(current); });
     } else {
@@ -127,19 +135,20 @@ const SCRIPT = String.raw`/* Connect a WhatsApp Business Account through Embedde
     var current = active;
     var body = { type: 'WA_EMBEDDED_SIGNUP', event: data.event, data: data.data && typeof data.data === 'object' ? data.data : {} };
     if (typeof data.version === 'number' || typeof data.version === 'string') body.version = data.version;
-    api('POST', '/api/v1/onboarding/attempts/' + encodeURIComponent(current.attemptId) + '/session', body)
+    api('POST', cfg.apiBase + '/attempts/' + encodeURIComponent(current.attemptId) + '/session', body)
       .then(function () { poll(current); }, function (err) { say('Meta\u2019s session info was not accepted: ' + err.message); });
   });
 
   function poll(current) {
-    if (polling === current.recordId) return; // the callback and the event both start it
-    polling = current.recordId;
+    if (polling === current.attemptId) return; // the callback and the event both start it
+    polling = current.attemptId;
     var until = Date.now() + POLL_FOR_MS;
     function tick() {
-      if (polling !== current.recordId) return;
-      api('GET', '/api/v1/onboarding/' + encodeURIComponent(current.recordId)).then(function (d) {
-        if (TERMINAL.indexOf(d.record.state) !== -1) return finish(d);
-        if (Date.now() > until) return timeout(d.record.state);
+      if (polling !== current.attemptId) return;
+      // By attempt id: after a reconnect the attempt lives on in the record it was merged into.
+      api('GET', cfg.apiBase + '/attempts/' + encodeURIComponent(current.attemptId)).then(function (d) {
+        if (TERMINAL.indexOf(d.state) !== -1) return finish(d);
+        if (Date.now() > until) return timeout(d.state);
         setTimeout(tick, POLL_EVERY_MS);
       }, function (err) {
         if (Date.now() > until) return timeout('unknown');
@@ -150,19 +159,34 @@ const SCRIPT = String.raw`/* Connect a WhatsApp Business Account through Embedde
     tick();
   }
 
-  function finish(d) {
+  function finish(r) {
     polling = null;
-    var r = d.record;
     if (r.state === 'connected') {
-      var phone = d.phoneNumbers.filter(function (p) { return p.phoneNumberId === r.phoneNumberId; })[0] || d.phoneNumbers[0];
-      var number = phone && phone.displayPhoneNumber ? phone.displayPhoneNumber : 'no phone number';
+      var number = r.displayPhoneNumber || 'no phone number';
       say('Connected: ' + number + ' \u2014 WhatsApp Business Account ' + (r.wabaName ? r.wabaName + ' (' + r.wabaId + ')' : r.wabaId) + '.');
+      if (cfg.mode === 'staff') showRecordLink(r.recordId);
+      button.hidden = true;
       return;
     }
     var text = 'State: ' + r.state + (r.reason ? ' \u2014 ' + r.reason : '') + '.';
     if (r.abandonedStep) text += ' Left at step ' + r.abandonedStep + '.';
     say(text);
+    if (cfg.mode === 'staff' && r.recordId) showRecordLink(r.recordId);
     if (RETRYABLE.indexOf(r.state) !== -1) retry.hidden = false;
+  }
+
+  function showRecordLink(recordId) {
+    var el = document.getElementById('record-link');
+    if (!el) {
+      el = document.createElement('p');
+      el.id = 'record-link';
+      statusEl.parentNode.insertBefore(el, statusEl.nextSibling);
+    }
+    var a = document.createElement('a');
+    a.href = '/onboarding/' + encodeURIComponent(recordId);
+    a.textContent = 'Open the record';
+    el.textContent = '';
+    el.appendChild(a);
   }
 
   function timeout(state) {

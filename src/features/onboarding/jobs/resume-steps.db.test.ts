@@ -29,12 +29,12 @@ describe(RESUME_STEPS_JOB, () => {
     const h = t;
     const job = createResumeStepsJob(() => h.deps, { retryDelaySeconds: 1 });
     const logger = createLogger('silent');
-    q = await startJobQueue({ url: tdb.current.url, jobs: [job], ctx: { database, clock: h.h.clock, logger, sessionIdleMs: 0 }, logger, pollingIntervalSeconds: 0.5 });
+    q = await startJobQueue({ url: tdb.current.url, jobs: [job], ctx: { database, clock: h.h.clock, logger, sessionIdleMs: 0, onboarding: h.deps }, logger, pollingIntervalSeconds: 0.5 });
     const queue = q;
     h.deps.scheduleResume = async (recordId) => {
       await queue.send(job, { recordId });
     };
-    const { recordId, attemptId } = await startAttempt(h.deps, { linkId: '00000000-0000-4000-8000-00000000bbbb' });
+    const { recordId, attemptId } = await startAttempt(h.deps, { linkId: await h.linkId() });
     await receiveSessionInfo(h.deps, attemptId, sessionEventSchema.parse({ event: 'FINISH', data: { waba_id: LS.wabaId, phone_number_id: LS.phoneNumberId, business_id: LS.businessId } }));
     const code = h.mint({ businessId: LS.businessId, wabaId: LS.wabaId, phoneNumberId: LS.phoneNumberId, scenario: 'rate_limited_then_success' });
     expect((await receiveCode(h.deps, attemptId, code)).state).toBe('failed');

@@ -21,8 +21,8 @@ export class ResumeLaterError extends Error {
 }
 
 /**
- * The job definition. JobContext carries no Graph client or key ring, so the app passes a factory
- * that builds the onboarding deps from it (the lead wires it in src/jobs/registry.ts).
+ * The job definition; `makeDeps` picks the onboarding deps from the job context (src/jobs/registry.ts
+ * passes `ctx.onboarding`, built by createOnboardingDeps in main.ts).
  */
 export function createResumeStepsJob(
   makeDeps: (ctx: JobContext) => OnboardingDeps,

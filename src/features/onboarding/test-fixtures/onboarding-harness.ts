@@ -2,7 +2,9 @@
  * Test harness for the onboarding flow: the Meta simulator on 127.0.0.1:0, the real Graph client
  * over HTTP, a key ring, capture of every log line, and helpers to read records back.
  */
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { onboardingLinks } from '../../../db/schema.js';
 import type { Database } from '../../../db/client.js';
 import type { MintCodeInput, SimulatorOptions } from '../../../meta-simulator/index.js';
 import { startHarness } from '../../meta/test-fixtures/graph-harness.js';
@@ -35,11 +37,24 @@ export async function startOnboardingHarness(database: Database, o: { sim?: Part
     },
   };
   const db = database.db;
+  // A fresh simulator is a fresh Meta: records (and their secrets) of an earlier one would be merged
+  // into by WABA id (reconnect), so each harness starts without them.
+  await db.execute(sql`DELETE FROM onboarding_records`);
+  await db.execute(sql`DELETE FROM vault_secrets WHERE owner_type = 'onboarding'`);
   return {
     h,
     deps,
     scheduled,
     mint: (input: MintCodeInput) => h.sim.mintCode(input).code,
+    /** a fresh customer link row to start attempts through */
+    async linkId(): Promise<string> {
+      const at = h.clock.now();
+      const [row] = await db
+        .insert(onboardingLinks)
+        .values({ tokenHash: randomUUID(), label: 'test link', expiresAt: new Date(at.getTime() + 86_400_000), prefillPurgeAfter: new Date(at.getTime() + 86_400_000) })
+        .returning({ id: onboardingLinks.id });
+      return row!.id;
+    },
     /** the record, its steps keyed by step (latest attempt) and its phone numbers */
     async read(recordId: string) {
       const o = await getOnboarding(deps, recordId);

@@ -1,0 +1,38 @@
+import type { LinkStatus, OnboardingState, RecordsFilters } from './api.js';
+import { LINK_STATUSES, STATES } from './labels.js';
+
+export type OnboardingTab = 'accounts' | 'links';
+
+/** The list page's tab and filters, as they appear in the address. */
+export interface OnboardingParams extends RecordsFilters {
+  tab: OnboardingTab;
+  linkStatus: LinkStatus | '';
+}
+
+export const DEFAULT_PARAMS: OnboardingParams = { tab: 'accounts', state: '', q: '', linkStatus: '' };
+
+function oneOf<T extends string>(value: string | null, allowed: readonly T[]): T | '' {
+  return value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : '';
+}
+
+export function readOnboardingParams(params: URLSearchParams): OnboardingParams {
+  return {
+    tab: params.get('tab') === 'links' ? 'links' : 'accounts',
+    state: oneOf<OnboardingState>(params.get('state'), STATES),
+    q: params.get('q') ?? '',
+    linkStatus: oneOf<LinkStatus>(params.get('linkStatus'), LINK_STATUSES),
+  };
+}
+
+export function writeOnboardingParams(values: OnboardingParams): URLSearchParams {
+  const params = new URLSearchParams();
+  if (values.tab === 'links') params.set('tab', 'links');
+  if (values.state) params.set('state', values.state);
+  if (values.q.trim()) params.set('q', values.q.trim());
+  if (values.linkStatus) params.set('linkStatus', values.linkStatus);
+  return params;
+}
+
+export function hasRecordFilters(values: RecordsFilters): boolean {
+  return Boolean(values.state || values.q.trim());
+}
