@@ -10,7 +10,10 @@ export interface Person {
 
 /** Uses the setup link the server printed to create the owner over the API (the setup page has its own journey). */
 export async function createOwnerViaSetup(server: RunningServer, owner: Person): Promise<void> {
-  const token = /setup#token=([A-Za-z0-9_-]+)/.exec(server.stderr())?.[1];
+  // The link is printed just after the server starts listening, so /readyz may answer first.
+  const deadline = Date.now() + 10_000;
+  let token: string | undefined;
+  while (!(token = /setup#token=([A-Za-z0-9_-]+)/.exec(server.stderr())?.[1]) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (!token) throw new Error('the server printed no setup link');
   const res = await fetch(`${server.url}/api/v1/setup`, {
     method: 'POST',
@@ -26,4 +29,43 @@ export async function submitSignIn(page: Page, serverUrl: string, email: string,
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Signs in through the form and waits for the console's Overview. */
+export async function signInToConsole(page: Page, serverUrl: string, who: Pick<Person, 'email' | 'password'>): Promise<void> {
+  await submitSignIn(page, serverUrl, who.email, who.password);
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+}
+
+/**
+ * On a connect page (/connect or /onboard): waits until Connect is enabled (SDK ready, attempt
+ * started), presses it and returns the sandbox signup popup with its pickers filled.
+ */
+export async function openSignupPopup(page: Page): Promise<Page> {
+  await page.locator('#connect:enabled').waitFor();
+  const popupEvent = page.waitForEvent('popup');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  const popup = await popupEvent;
+  await popup.getByRole('heading', { level: 1 }).waitFor();
+  await popup.getByLabel('Phone number').locator('option').first().waitFor({ state: 'attached' });
+  return popup;
+}
+
+/** In the sandbox popup: picks business, WABA and phone number, presses Finish and waits for it to close. */
+export async function finishSignup(popup: Page, pick: { businessId: string; wabaId: string; phoneNumberId: string }): Promise<void> {
+  await popup.getByLabel('Business portfolio').selectOption(pick.businessId);
+  await popup.getByLabel('WhatsApp Business Account').selectOption(pick.wabaId);
+  await popup.getByLabel('Phone number').selectOption(pick.phoneNumberId);
+  await popup.getByLabel('Event to send').selectOption('FINISH');
+  const closed = popup.waitForEvent('close');
+  await popup.getByRole('button', { name: 'Finish' }).click();
+  await closed;
+}
+
+/** In the sandbox popup: leaves the flow at `step` (a WA_EMBEDDED_SIGNUP CANCEL) and waits for it to close. */
+export async function cancelSignupAt(popup: Page, step: string): Promise<void> {
+  await popup.getByLabel('Step the person leaves at').selectOption(step);
+  const closed = popup.waitForEvent('close');
+  await popup.getByRole('button', { name: 'Cancel at step' }).click();
+  await closed;
 }

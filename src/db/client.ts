@@ -2,6 +2,7 @@
  * The pg pool and the drizzle instance built on it. Every feature's repo receives `Db` (or a
  * transaction of it) from here; nothing else opens connections to the application database.
  */
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import * as schema from './schema.js';
@@ -46,4 +47,14 @@ export function openDatabase(url: string, opts: { max?: number; applicationName?
       await pool.end();
     },
   };
+}
+
+/**
+ * Lets the current transaction commit without waiting for its WAL flush. Only for bookkeeping
+ * whose durability a later synchronous commit in the same flow guarantees (WAL is flushed in
+ * order, so that commit makes every earlier one durable), and whose loss in a crash before it
+ * would only make idempotent work run again.
+ */
+export async function relaxedCommit(tx: Tx): Promise<void> {
+  await tx.execute(sql`SET LOCAL synchronous_commit = off`);
 }

@@ -1,5 +1,6 @@
 /** Every job the app runs. Adding a job: define it beside its feature, then list it here. */
 import { purgeExpiredSessionsJob } from '../features/access/jobs/purge-expired-sessions.job.js';
+import { purgeLinkPrefillJob } from '../features/onboarding/jobs/purge-link-prefill.job.js';
 import { createRefreshAllJob } from '../features/onboarding/jobs/refresh-all.job.js';
 import { createResumeStepsJob } from '../features/onboarding/jobs/resume-steps.job.js';
 import { createSweepJob } from '../features/onboarding/jobs/sweep-interrupted.job.js';
@@ -12,4 +13,4 @@ export const onboardingSweepJob = createSweepJob((ctx) => ctx.onboarding);
 /** `onboarding.refresh-all`, daily: token health and phone numbers of connected records. */
 export const onboardingRefreshAllJob = createRefreshAllJob((ctx) => ctx.onboarding);
 
-export const JOBS: JobDefinition[] = [purgeExpiredSessionsJob, resumeStepsJob, onboardingSweepJob, onboardingRefreshAllJob];
+export const JOBS: JobDefinition[] = [purgeExpiredSessionsJob, resumeStepsJob, onboardingSweepJob, onboardingRefreshAllJob, purgeLinkPrefillJob];

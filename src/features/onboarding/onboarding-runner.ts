@@ -4,7 +4,7 @@
  * state change and its audit event in one transaction. Retryable Graph failures schedule the
  * `onboarding.resume-steps` job.
  */
-import type { Tx } from '../../db/client.js';
+import { relaxedCommit, type Tx } from '../../db/client.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuditContext } from '../audit/audit.types.js';
 import { GraphError } from '../meta/graph-error.js';
@@ -23,6 +23,7 @@ import {
   type RecordPatch,
   type RecordRow,
   type StepFinish,
+  type StepRow,
 } from './onboarding.repo.js';
 import { REASONS, tokenRef, type OnboardingDeps, type OnboardingOutcome, type StepName } from './onboarding.types.js';
 
@@ -64,11 +65,10 @@ export async function settleStep(
   const now = deps.clock.now();
   const err = 'error' in r ? r.error : undefined;
   const finish: StepFinish = { status: r.status, finishedAt: now, durationMs: Math.max(0, Math.round(performance.now() - started)), ...errorColumns(err), detail: r.detail };
-  if (claimed) await finishStepAttempt(tx, rec.id, step, attempt, finish);
-  else await insertDecidedStep(tx, rec.id, step, attempt, finish);
-  const locked = await findRecord(tx, rec.id, true);
-  // A runner taken for dead (its attempt superseded) only closes its own attempt row.
-  if (claimed && (await latestAttempts(tx, rec.id)).get(step)?.attempt !== attempt) return locked!;
+  if (claimed) {
+    // A runner taken for dead (its attempt superseded) only closes its own attempt row.
+    if (await finishStepAttempt(tx, rec.id, step, attempt, finish)) return (await findRecord(tx, rec.id))!;
+  } else await insertDecidedStep(tx, rec.id, step, attempt, finish);
   let patch: RecordPatch = { ...(r.patch ?? {}) };
   if ('phones' in r && r.phones) await replacePhoneNumbers(tx, rec.id, r.phones, now);
   if (r.status === 'failed' || r.status === 'action_required') {
@@ -114,10 +114,13 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
   // is none at all. The plaintext lives only in this closure for the duration of this call.
   let token: Promise<string> | null = exchangedToken !== undefined ? Promise.resolve(exchangedToken) : null;
   const tokenOnce = () => (token ??= useSecret(deps.db, deps.keyring, tokenRef(recordId), 'onboarding_steps', actor, async (t) => t, deps.clock));
-  let rec = await findRecord(deps.db, recordId);
-  if (!rec) throw new Error(`onboarding record ${recordId} vanished`);
+  const first = await findRecord(deps.db, recordId);
+  if (!first) throw new Error(`onboarding record ${recordId} vanished`);
+  let rec: RecordRow = first;
+  // Read once; afterwards this runner knows what it settled (a step another runner claims makes our
+  // claim fail), and each settle hands back the record as it is then (session info may change it).
+  let latest = await latestAttempts(deps.db, recordId);
   for (const step of AFTER_EXCHANGE) {
-    rec = (await findRecord(deps.db, recordId))!;
     if (rec.state !== 'in_progress') return outcomeOf(rec);
     if (step === 'lookup') {
       // The token is verified and the WABA known: a WABA already on record makes this a reconnect.
@@ -125,13 +128,21 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
       if (merged) {
         recordId = merged.id;
         rec = merged;
+        latest = await latestAttempts(deps.db, recordId);
       }
     }
-    const last = (await latestAttempts(deps.db, recordId)).get(step);
+    const last = latest.get(step);
     if (last && (last.status === 'succeeded' || last.status === 'skipped')) continue;
     if (last?.status === 'running' && deps.clock.now().getTime() - (last.startedAt?.getTime() ?? 0) < staleMs) return outcomeOf(rec);
     const attempt = (last?.attempt ?? 0) + 1;
-    if (!(await claimStepAttempt(deps.db, recordId, step, attempt, deps.clock.now()))) return outcomeOf(rec);
+    // Step bookkeeping on the way commits relaxed: the run ends with a synchronous commit (connect,
+    // or the failure the caller is told about) that makes it all durable; a crash before that only
+    // re-runs idempotent steps (the exchange, which is not, commits synchronously in receiveCode).
+    const claimed = await deps.db.transaction(async (tx) => {
+      await relaxedCommit(tx);
+      return claimStepAttempt(tx, recordId, step, attempt, deps.clock.now());
+    });
+    if (!claimed) return outcomeOf(rec);
     const started = performance.now();
     let result: StepResult & { retryable?: boolean };
     try {
@@ -142,7 +153,12 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
     }
     const current = rec;
     const r = result;
-    rec = await deps.db.transaction((tx) => settleStep(tx, deps, actor, current, step, attempt, r, started, true));
+    const ends = r.status === 'failed' || r.status === 'action_required';
+    rec = await deps.db.transaction(async (tx) => {
+      if (!ends) await relaxedCommit(tx);
+      return settleStep(tx, deps, actor, current, step, attempt, r, started, true);
+    });
+    latest.set(step, { ...(last ?? ({} as StepRow)), step, attempt, status: r.status });
     if (result.status === 'failed' || result.status === 'action_required') {
       deps.logger.warn({ onboarding: { recordId, step, status: result.status, metaError: 'error' in result ? (result.error?.code ?? null) : null } }, 'onboarding step did not succeed');
       if (result.retryable && deps.scheduleResume) await deps.scheduleResume(recordId);

@@ -97,12 +97,17 @@ export async function insertDecidedStep(ex: Executor, recordId: string, step: St
     .onConflictDoNothing({ target: [onboardingSteps.recordId, onboardingSteps.run, onboardingSteps.step, onboardingSteps.attempt] });
 }
 
-/** Writes how a claimed step attempt ended. */
-export async function finishStepAttempt(ex: Executor, recordId: string, step: StepName, attempt: number, f: StepFinish): Promise<void> {
-  await ex
+/** Writes how a claimed step attempt ended; true when a later attempt of the step exists (this one was taken for dead). */
+export async function finishStepAttempt(ex: Executor, recordId: string, step: StepName, attempt: number, f: StepFinish): Promise<boolean> {
+  const s2 = sql`s2`;
+  const rows = await ex
     .update(onboardingSteps)
     .set({ ...f, detail: f.detail ?? {} })
-    .where(and(eq(onboardingSteps.recordId, recordId), eq(onboardingSteps.run, currentRun(recordId)), eq(onboardingSteps.step, step), eq(onboardingSteps.attempt, attempt)));
+    .where(and(eq(onboardingSteps.recordId, recordId), eq(onboardingSteps.run, currentRun(recordId)), eq(onboardingSteps.step, step), eq(onboardingSteps.attempt, attempt)))
+    .returning({
+      superseded: sql<boolean>`exists (select 1 from ${onboardingSteps} ${s2} where ${s2}.record_id = ${onboardingSteps.recordId} and ${s2}.run = ${onboardingSteps.run} and ${s2}.step = ${onboardingSteps.step} and ${s2}.attempt > ${onboardingSteps.attempt})`,
+    });
+  return rows[0]?.superseded ?? true;
 }
 
 /** Replaces the record's phone numbers with a fresh lookup (numbers gone from the WABA are removed). */
