@@ -9,11 +9,13 @@
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuditContext } from '../audit/audit.types.js';
 import { moveSecret } from '../vault/vault.service.js';
-import { deleteRecord, findMergeTarget, findRecord, moveSteps, updateRecord, type RecordRow } from './onboarding.repo.js';
+import { deleteRecord, findMergeTarget, hasMergeTarget, findRecord, moveSteps, updateRecord, type RecordRow } from './onboarding.repo.js';
 import { tokenRef, type OnboardingDeps } from './onboarding.types.js';
 
 /** Merges record `recordId` into the record already holding its WABA; returns that record, or null when there is none. */
-export async function mergeIntoExisting(deps: OnboardingDeps, recordId: string, actor: AuditContext): Promise<RecordRow | null> {
+export async function mergeIntoExisting(deps: OnboardingDeps, recordId: string, actor: AuditContext, wabaId: string | null): Promise<RecordRow | null> {
+  // The common case (a first onboarding of this WABA) costs one read, no transaction.
+  if (!wabaId || !(await hasMergeTarget(deps.db, wabaId, recordId))) return null;
   return deps.db.transaction(async (tx) => {
     const self = await findRecord(tx, recordId, true);
     if (!self || self.state !== 'in_progress' || !self.wabaId) return null;

@@ -124,7 +124,7 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
     if (rec.state !== 'in_progress') return outcomeOf(rec);
     if (step === 'lookup') {
       // The token is verified and the WABA known: a WABA already on record makes this a reconnect.
-      const merged = await mergeIntoExisting(deps, recordId, actor);
+      const merged = await mergeIntoExisting(deps, recordId, actor, rec.wabaId);
       if (merged) {
         recordId = merged.id;
         rec = merged;

@@ -113,11 +113,16 @@ async function register(c: StepContext): Promise<StepResult> {
   const phone = (await listPhoneNumbers(deps.db, record.id)).find((p) => p.phoneNumberId === phoneId);
   if (phone?.platformType === 'CLOUD_API' && phone.status === 'CONNECTED') return { status: 'skipped', detail: { why: 'already_on_cloud_api' } };
   const ref = pinRef(record.id);
-  const generated = !(await hasSecret(deps.db, ref));
-  if (generated) await deps.db.transaction((tx) => putSecret(tx, deps.keyring, ref, generatePin()));
+  // A new PIN is kept in the vault (durably) before Meta hears of it, then used as it is; a stored
+  // one (a retry, or a PIN a person entered) is decrypted for the call.
+  const fresh = (await hasSecret(deps.db, ref)) ? null : generatePin();
+  const generated = fresh !== null;
+  if (fresh !== null) await deps.db.transaction((tx) => putSecret(tx, deps.keyring, ref, fresh));
   try {
     await withToken(c, (t) =>
-      useSecret(deps.db, deps.keyring, ref, 'onboarding_register', c.actor, (pin) => deps.graph.registerNumber(t, phoneId, pin), deps.clock),
+      fresh !== null
+        ? deps.graph.registerNumber(t, phoneId, fresh)
+        : useSecret(deps.db, deps.keyring, ref, 'onboarding_register', c.actor, (pin) => deps.graph.registerNumber(t, phoneId, pin), deps.clock),
     );
   } catch (e) {
     if (!(e instanceof GraphError)) throw e;

@@ -164,6 +164,16 @@ export async function findMergeTarget(ex: Executor, wabaId: string, exceptId: st
   return row ?? null;
 }
 
+/** Whether another record of `wabaId` exists that a new attempt would be merged into (no lock). */
+export async function hasMergeTarget(ex: Executor, wabaId: string, exceptId: string): Promise<boolean> {
+  const rows = await ex
+    .select({ id: onboardingRecords.id })
+    .from(onboardingRecords)
+    .where(and(eq(onboardingRecords.wabaId, wabaId), sql`${onboardingRecords.id} <> ${exceptId}`, notInArray(onboardingRecords.state, ['started', 'in_progress'])))
+    .limit(1);
+  return rows.length > 0;
+}
+
 /** Moves every step attempt of `fromId` to `toId` under `run`. */
 export async function moveSteps(ex: Executor, fromId: string, toId: string, run: number): Promise<void> {
   await ex.update(onboardingSteps).set({ recordId: toId, run }).where(eq(onboardingSteps.recordId, fromId));
