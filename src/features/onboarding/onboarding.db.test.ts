@@ -92,6 +92,20 @@ describe('onboarding: successful flows', () => {
     expect(r.record).toMatchObject({ state: 'connected', businessId: JM.businessId, sessionEvent: 'FINISH' });
   });
 
+  it('connected before the browser named the number (WABA with two numbers): the later FINISH registers it', async () => {
+    const { recordId, attemptId } = await start();
+    expect((await receiveCode(t.deps, attemptId, t.mint({ businessId: LS.businessId, wabaId: LS.wabaId, phoneNumberId: LS.phoneNumberId }))).state).toBe('connected');
+    let r = await t.read(recordId);
+    expect(r.record.phoneNumberId).toBeNull();
+    expect(r.step.get('register')).toMatchObject({ status: 'skipped', detail: { why: 'no_phone_number' } });
+    const out = await receiveSessionInfo(t.deps, attemptId, finish({ waba_id: LS.wabaId, phone_number_id: LS.phoneNumberId, business_id: LS.businessId }));
+    expect(out).toEqual({ recordId, state: 'connected', reason: null });
+    r = await t.read(recordId);
+    expect(r.record.phoneNumberId).toBe(LS.phoneNumberId);
+    expect(r.steps.filter((s) => s.step === 'register').map((s) => s.status)).toEqual(['skipped', 'pending', 'succeeded']);
+    expect(t.h.sim.world.phoneNumbers.get(LS.phoneNumberId)).toMatchObject({ status: 'CONNECTED', platformType: 'CLOUD_API' });
+  });
+
   it('a duplicate FINISH does nothing twice, and a second code for the attempt is refused', async () => {
     const { recordId, attemptId } = await start();
     const ev = finish({ waba_id: LS.wabaId, phone_number_id: LS.phoneNumberId, business_id: LS.businessId });

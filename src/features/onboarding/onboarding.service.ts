@@ -14,6 +14,7 @@ import { hasSecret, putSecret } from '../vault/vault.service.js';
 import { errorColumns, hasRetryableFailure, outcomeOf, runRemainingSteps, settleStep } from './onboarding-runner.js';
 import {
   claimStepAttempt,
+  insertDecidedStep,
   findRecord,
   findRecordByAttempt,
   insertRecord,
@@ -168,7 +169,14 @@ export async function receiveSessionInfo(deps: OnboardingDeps, attemptId: string
     }
     const waiting = r.state === 'action_required' && r.reason === REASONS.wabaUnknown && patch.wabaId !== undefined;
     if (waiting) Object.assign(patch, { state: 'in_progress', reason: null, ...errorColumns(null) });
-    return { rec: await updateRecord(tx, r.id, patch, now), resume: waiting };
+    // Connected before the browser named the number (the WABA had several): register it now.
+    const registerNamed = r.state === 'connected' && patch.phoneNumberId !== undefined && event.event !== 'FINISH_ONLY_WABA';
+    if (registerNamed) {
+      const attempt = ((await latestAttempts(tx, r.id)).get('register')?.attempt ?? 0) + 1;
+      await insertDecidedStep(tx, r.id, 'register', attempt, { status: 'pending', finishedAt: now, durationMs: 0, detail: { why: 'phone_number_named_later' } });
+      patch.state = 'in_progress';
+    }
+    return { rec: await updateRecord(tx, r.id, patch, now), resume: waiting || registerNamed };
   });
   return resume ? runRemainingSteps(deps, rec.id, actor) : outcomeOf(rec);
 }

@@ -51,7 +51,7 @@ export function DisconnectModal({
     <Modal opened={opened} onClose={close} title={`Disconnect ${recordTitle(record)}?`} centered size="lg">
       <Stack gap="md">
         <List fz="sm" spacing={4}>
-          <List.Item>The console unsubscribes from this WhatsApp Business Account's webhooks and stops using its business token.</List.Item>
+          <List.Item>The console unsubscribes from this WhatsApp Business Account's webhooks and erases its business token from the vault; the record and its history stay.</List.Item>
           <List.Item>
             The registration PIN stored for its phone number is erased. To change the PIN, open WhatsApp Manager: Phone numbers → the number →
             Two-step verification.
