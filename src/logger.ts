@@ -1,6 +1,7 @@
 /**
  * The one logger (pino). Every path that can carry a secret is redacted, and request URLs are logged
- * without their query string (links and verification requests carry tokens there).
+ * without their query string (links and verification requests carry tokens there) and without the
+ * token of a customer onboarding link's path.
  */
 import pino, { type Logger } from 'pino';
 
@@ -22,6 +23,14 @@ export const REDACT_PATHS = [
   'token',
 ];
 
+/** A customer onboarding link carries its token in the path (/onboard/<token>): never log it. */
+const ONBOARD_LINK_PATH = /^\/onboard\/(?!api(?:\/|$))[^/]+/;
+
+/** The URL as logged: without its query string, and without an onboarding link's token. */
+export function loggedUrl(url: string): string {
+  return (url.split('?')[0] ?? '').replace(ONBOARD_LINK_PATH, '/onboard/[redacted]');
+}
+
 /** Builds the process logger at `level`; `destination` lets tests capture lines. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -32,7 +41,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         req: (req: { method: string; url: string; id: string; ip?: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url.split('?')[0],
+          url: loggedUrl(req.url),
         }),
         err: pino.stdSerializers.err,
       },
