@@ -120,7 +120,10 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
   // Read once; afterwards this runner knows what it settled (a step another runner claims makes our
   // claim fail), and each settle hands back the record as it is then (session info may change it).
   let latest = await latestAttempts(deps.db, recordId);
-  for (const step of AFTER_EXCHANGE) {
+  // The next step's attempt claimed in the transaction that settled the previous one (one
+  // transaction per step instead of two).
+  const pre: { claimed: { step: StepName; attempt: number } | null } = { claimed: null };
+  for (const [i, step] of AFTER_EXCHANGE.entries()) {
     if (rec.state !== 'in_progress') return outcomeOf(rec);
     if (step === 'lookup') {
       // The token is verified and the WABA known: a WABA already on record makes this a reconnect.
@@ -132,17 +135,22 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
       }
     }
     const last = latest.get(step);
-    if (last && (last.status === 'succeeded' || last.status === 'skipped')) continue;
-    if (last?.status === 'running' && deps.clock.now().getTime() - (last.startedAt?.getTime() ?? 0) < staleMs) return outcomeOf(rec);
-    const attempt = (last?.attempt ?? 0) + 1;
-    // Step bookkeeping on the way commits relaxed: the run ends with a synchronous commit (connect,
-    // or the failure the caller is told about) that makes it all durable; a crash before that only
-    // re-runs idempotent steps (the exchange, which is not, commits synchronously in receiveCode).
-    const claimed = await deps.db.transaction(async (tx) => {
-      await relaxedCommit(tx);
-      return claimStepAttempt(tx, recordId, step, attempt, deps.clock.now());
-    });
-    if (!claimed) return outcomeOf(rec);
+    let attempt: number;
+    if (pre.claimed?.step === step) attempt = pre.claimed.attempt;
+    else {
+      if (last && (last.status === 'succeeded' || last.status === 'skipped')) continue;
+      if (last?.status === 'running' && deps.clock.now().getTime() - (last.startedAt?.getTime() ?? 0) < staleMs) return outcomeOf(rec);
+      attempt = (last?.attempt ?? 0) + 1;
+      // Step bookkeeping on the way commits relaxed: the run ends with a synchronous commit (connect,
+      // or the failure the caller is told about) that makes it all durable; a crash before that only
+      // re-runs idempotent steps (the exchange, which is not, commits synchronously in receiveCode).
+      const claimed = await deps.db.transaction(async (tx) => {
+        await relaxedCommit(tx);
+        return claimStepAttempt(tx, recordId, step, attempt, deps.clock.now());
+      });
+      if (!claimed) return outcomeOf(rec);
+    }
+    pre.claimed = null;
     const started = performance.now();
     let result: StepResult & { retryable?: boolean };
     try {
@@ -154,9 +162,19 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
     const current = rec;
     const r = result;
     const ends = r.status === 'failed' || r.status === 'action_required';
+    // The following step, unless it is the lookup (a merge may move the run first) or already done
+    // or held by another runner.
+    const next = AFTER_EXCHANGE[i + 1];
+    const nextLast = next ? latest.get(next) : undefined;
+    const claimNext = !ends && next !== undefined && next !== 'lookup' && !(nextLast && ['succeeded', 'skipped', 'running'].includes(nextLast.status));
     rec = await deps.db.transaction(async (tx) => {
       if (!ends) await relaxedCommit(tx);
-      return settleStep(tx, deps, actor, current, step, attempt, r, started, true);
+      const row = await settleStep(tx, deps, actor, current, step, attempt, r, started, true);
+      if (claimNext && row.state === 'in_progress') {
+        const a = (nextLast?.attempt ?? 0) + 1;
+        if (await claimStepAttempt(tx, row.id, next, a, deps.clock.now())) pre.claimed = { step: next, attempt: a };
+      }
+      return row;
     });
     latest.set(step, { ...(last ?? ({} as StepRow)), step, attempt, status: r.status });
     if (result.status === 'failed' || result.status === 'action_required') {
