@@ -320,11 +320,19 @@ export const onboardingRecords = pgTable(
     disconnectedAt: ts('disconnected_at'),
     /** When an owner revealed the registration PIN (it is revealed once). */
     pinRevealedAt: ts('pin_revealed_at'),
+    /**
+     * What Meta reports about the WABA through webhooks (account_update bans and violations,
+     * account review, capabilities, the person who connected it removing the app), keyed by topic,
+     * each with the event's own timestamp so out-of-order deliveries apply correctly.
+     */
+    metaStatus: jsonb('meta_status').notNull().default({}),
   },
   (t) => [
     uniqueIndex('onboarding_records_attempt_key').on(t.attemptId),
     index('onboarding_records_created_idx').on(t.createdAt, t.id),
     index('onboarding_records_link_idx').on(t.linkId),
+    index('onboarding_records_meta_user_idx').on(t.metaUserId),
+    index('onboarding_records_token_user_idx').on(t.tokenUserId),
     index('onboarding_records_state_idx').on(t.state, t.updatedAt),
     index('onboarding_records_waba_idx').on(t.wabaId),
   ],
@@ -376,4 +384,144 @@ export const onboardingPhoneNumbers = pgTable(
     lookedUpAt: ts('looked_up_at').notNull(),
   },
   (t) => [uniqueIndex('onboarding_phone_numbers_record_phone_key').on(t.recordId, t.phoneNumberId)],
+);
+
+/** Webhook processing states (pending, processed, failed, duplicate, unhandled). */
+export const webhookEventState = pgEnum('webhook_event_state', ['pending', 'processed', 'failed', 'duplicate', 'unhandled']);
+
+/**
+ * One `changes[]` item of a verified webhook delivery (src/features/webhooks), written before the
+ * 200. Never end-customer content: for `messages` only derived facts (kind, hashed message id,
+ * error codes); the change's raw value is kept only for management fields, until `payload_purge_after`.
+ */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    receivedAt: ts('received_at').notNull(),
+    field: text('field').notNull(),
+    /** entry[].id, or for PARTNER_* events value.waba_info.waba_id */
+    wabaId: text('waba_id'),
+    phoneNumberId: text('phone_number_id'),
+    /** sha-256 of the change (or of the message id and status for `messages`) */
+    dedupeKey: text('dedupe_key').notNull(),
+    /** the payload's own time (entry time or message/status timestamp) */
+    eventAt: ts('event_at'),
+    state: webhookEventState('state').notNull().default('pending'),
+    /** why processing failed, or why the event is unhandled */
+    reason: text('reason'),
+    attempts: integer('attempts').notNull().default(0),
+    processedAt: ts('processed_at'),
+    sizeBytes: integer('size_bytes').notNull(),
+    /** derived facts (messages: kind, counts, error codes; account_update: event) — never content */
+    summary: jsonb('summary').notNull().default({}),
+    /** the raw change value, management fields only */
+    payload: jsonb('payload'),
+    payloadPurgeAfter: ts('payload_purge_after'),
+    recordId: uuid('record_id'),
+  },
+  (t) => [
+    index('webhook_events_received_idx').on(t.receivedAt, t.id),
+    index('webhook_events_state_idx').on(t.state, t.id),
+    index('webhook_events_waba_idx').on(t.wabaId, t.receivedAt),
+    index('webhook_events_purge_idx').on(t.payloadPurgeAfter),
+  ],
+);
+
+/** De-duplication keys of webhook changes, kept at least 8 days whatever the raw-body retention. */
+export const webhookDedupeKeys = pgTable('webhook_dedupe_keys', {
+  key: text('key').primaryKey(),
+  firstEventId: bigint('first_event_id', { mode: 'number' }).notNull(),
+  seenAt: ts('seen_at').notNull(),
+});
+
+/** Per phone number and kind (inbound, sent, delivered, read, failed): counts and the last event time. */
+export const phoneMessageCounters = pgTable(
+  'phone_message_counters',
+  {
+    phoneNumberId: text('phone_number_id').notNull(),
+    kind: text('kind').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull().default(0),
+    lastEventAt: ts('last_event_at'),
+  },
+  (t) => [uniqueIndex('phone_message_counters_key').on(t.phoneNumberId, t.kind)],
+);
+
+/** WABAs Meta reports as shared with the app (PARTNER_ADDED ...): linked to a record, or "shared, not onboarded". */
+export const sharedWabas = pgTable('shared_wabas', {
+  wabaId: text('waba_id').primaryKey(),
+  ownerBusinessId: text('owner_business_id'),
+  sharedAt: ts('shared_at').notNull(),
+  /** latest account_update event about the share (PARTNER_ADDED, PARTNER_APP_INSTALLED, PARTNER_REMOVED ...) */
+  lastEvent: text('last_event').notNull(),
+  lastEventAt: ts('last_event_at').notNull(),
+  recordId: uuid('record_id'),
+});
+
+/** Changes Meta reported to a record or its phone numbers (quality, name decision, review, bans): the history. */
+export const onboardingRecordHistory = pgTable(
+  'onboarding_record_history',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    recordId: uuid('record_id')
+      .notNull()
+      .references(() => onboardingRecords.id, { onDelete: 'cascade' }),
+    phoneNumberId: text('phone_number_id'),
+    at: ts('at').notNull(),
+    /** the webhook field or source (account_update, phone_number_quality_update, deauthorize, ...) */
+    source: text('source').notNull(),
+    topic: text('topic').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    webhookEventId: bigint('webhook_event_id', { mode: 'number' }),
+  },
+  (t) => [index('onboarding_record_history_record_idx').on(t.recordId, t.at)],
+);
+
+/** Meta's deauthorize and data deletion callbacks as received (verified), for admins to see. */
+export const metaCallbacks = pgTable(
+  'meta_callbacks',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind').notNull(),
+    metaUserId: text('meta_user_id').notNull(),
+    issuedAt: bigint('issued_at', { mode: 'number' }),
+    receivedAt: ts('received_at').notNull(),
+    /** matched record ids and what happened to each; 'no_match' when nothing was linked */
+    outcome: jsonb('outcome').notNull().default({}),
+  },
+  (t) => [index('meta_callbacks_received_idx').on(t.receivedAt)],
+);
+
+/** Privacy request states (contract.md). */
+export const privacyRequestState = pgEnum('privacy_request_state', ['received', 'verifying', 'in_progress', 'completed', 'rejected', 'cancelled']);
+
+/**
+ * Data subject requests (access, correction, deletion). Meta's data deletion callback creates
+ * deletion requests at `in_progress` (the signature is the verification), idempotent on
+ * (meta_user_id, meta_issued_at). The privacy workflow (src/features/privacy) works them.
+ */
+export const privacyRequests = pgTable(
+  'privacy_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind').notNull(),
+    source: text('source').notNull(),
+    state: privacyRequestState('state').notNull(),
+    metaUserId: text('meta_user_id'),
+    metaIssuedAt: bigint('meta_issued_at', { mode: 'number' }),
+    /** public confirmation code (>= 16 alphanumerics, CSPRNG) for the status page */
+    confirmationCode: text('confirmation_code').notNull(),
+    receivedAt: ts('received_at').notNull(),
+    dueAt: ts('due_at').notNull(),
+    completedAt: ts('completed_at'),
+    /** what was deleted and what was kept and why: { deleted: string[], kept: {what, why}[], note? } */
+    outcome: jsonb('outcome').notNull().default({}),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('privacy_requests_code_key').on(t.confirmationCode),
+    uniqueIndex('privacy_requests_meta_key').on(t.metaUserId, t.metaIssuedAt),
+    index('privacy_requests_state_idx').on(t.state, t.dueAt),
+  ],
 );
