@@ -8,7 +8,7 @@
  */
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuditContext } from '../audit/audit.types.js';
-import { moveSecret } from '../vault/vault.service.js';
+import { deleteOwnerSecrets, moveSecret } from '../vault/vault.service.js';
 import { deleteRecord, findMergeTarget, hasMergeTarget, findRecord, moveSteps, updateRecord, type RecordRow } from './onboarding.repo.js';
 import { tokenRef, type OnboardingDeps } from './onboarding.types.js';
 
@@ -26,6 +26,8 @@ export async function mergeIntoExisting(deps: OnboardingDeps, recordId: string, 
     await updateRecord(tx, self.id, { attemptId: `merged-${self.id}` }, now);
     await moveSteps(tx, self.id, target.id, run);
     await moveSecret(tx, deps.keyring, tokenRef(self.id), tokenRef(target.id));
+    // Anything else the attempt stored (a PIN generated with its token) is not the record's.
+    await deleteOwnerSecrets(tx, { ownerType: 'onboarding', ownerId: self.id });
     const merged = await updateRecord(
       tx,
       target.id,

@@ -81,25 +81,38 @@ export async function settleStep(
   return updateRecord(tx, rec.id, patch, now);
 }
 
-/** Marks the record connected and audits it. */
+/** Marks the record connected and audits it, inside the caller's transaction (the record is locked by then). */
+async function connectIn(tx: Tx, deps: OnboardingDeps, actor: AuditContext, rec: RecordRow, registered: boolean): Promise<RecordRow> {
+  const now = deps.clock.now();
+  const row = await updateRecord(tx, rec.id, { state: 'connected', reason: null, ...errorColumns(null), connectedAt: now }, now);
+  await recordAudit(tx, deps.clock, actor, {
+    action: 'onboarding.connected',
+    targetType: 'onboarding',
+    targetId: rec.id,
+    details: { wabaId: row.wabaId, phoneNumberId: row.phoneNumberId, registered },
+  });
+  // A customer link is used up when an onboarding through it connects.
+  if (row.linkId && (await markLinkUsed(tx, row.linkId, now))) {
+    await recordAudit(tx, deps.clock, actor, { action: 'onboarding_link.completed', targetType: 'onboarding_link', targetId: row.linkId, details: { recordId: row.id } });
+  }
+  return row;
+}
+
+/** Marks the record connected (when it is still in progress) in its own transaction. */
 async function connect(deps: OnboardingDeps, actor: AuditContext, rec: RecordRow, registered: boolean): Promise<RecordRow> {
   return deps.db.transaction(async (tx) => {
-    const now = deps.clock.now();
     const current = await findRecord(tx, rec.id, true);
     if (current?.state !== 'in_progress') return current ?? rec;
-    const row = await updateRecord(tx, rec.id, { state: 'connected', reason: null, ...errorColumns(null), connectedAt: now }, now);
-    await recordAudit(tx, deps.clock, actor, {
-      action: 'onboarding.connected',
-      targetType: 'onboarding',
-      targetId: rec.id,
-      details: { wabaId: row.wabaId, phoneNumberId: row.phoneNumberId, registered },
-    });
-    // A customer link is used up when an onboarding through it connects.
-    if (row.linkId && (await markLinkUsed(tx, row.linkId, now))) {
-      await recordAudit(tx, deps.clock, actor, { action: 'onboarding_link.completed', targetType: 'onboarding_link', targetId: row.linkId, details: { recordId: row.id } });
-    }
-    return row;
+    return connectIn(tx, deps, actor, current, registered);
   });
+}
+
+/** Where a run of steps starts when the caller already holds the record and a claimed step (right after the exchange). */
+export interface RunStart {
+  record: RecordRow;
+  claimed: { step: StepName; attempt: number };
+  /** the registration PIN just generated and stored, used as it is (no decrypt round trip) */
+  freshPin?: string;
 }
 
 /**
@@ -107,22 +120,23 @@ async function connect(deps: OnboardingDeps, actor: AuditContext, rec: RecordRow
  * is `in_progress`. Stops at the first step that does not succeed, or when another runner holds a
  * step. Returns the record's outcome.
  */
-export async function runRemainingSteps(deps: OnboardingDeps, startId: string, actor: AuditContext, exchangedToken?: string): Promise<OnboardingOutcome> {
+export async function runRemainingSteps(deps: OnboardingDeps, startId: string, actor: AuditContext, exchangedToken?: string, start?: RunStart): Promise<OnboardingOutcome> {
   const staleMs = deps.staleStepMs ?? DEFAULT_STALE_MS;
   let recordId = startId;
   // One decryption (one audited use) serves the whole run of steps; right after the exchange there
   // is none at all. The plaintext lives only in this closure for the duration of this call.
   let token: Promise<string> | null = exchangedToken !== undefined ? Promise.resolve(exchangedToken) : null;
   const tokenOnce = () => (token ??= useSecret(deps.db, deps.keyring, tokenRef(recordId), 'onboarding_steps', actor, async (t) => t, deps.clock));
-  const first = await findRecord(deps.db, recordId);
+  const first = start?.record ?? (await findRecord(deps.db, recordId));
   if (!first) throw new Error(`onboarding record ${recordId} vanished`);
   let rec: RecordRow = first;
   // Read once; afterwards this runner knows what it settled (a step another runner claims makes our
   // claim fail), and each settle hands back the record as it is then (session info may change it).
-  let latest = await latestAttempts(deps.db, recordId);
+  let latest = start ? new Map<StepName, StepRow>() : await latestAttempts(deps.db, recordId);
   // The next step's attempt claimed in the transaction that settled the previous one (one
   // transaction per step instead of two).
-  const pre: { claimed: { step: StepName; attempt: number } | null } = { claimed: null };
+  const pre: { claimed: { step: StepName; attempt: number } | null } = { claimed: start?.claimed ?? null };
+  let freshPin = start?.freshPin;
   for (const [i, step] of AFTER_EXCHANGE.entries()) {
     if (rec.state !== 'in_progress') return outcomeOf(rec);
     if (step === 'lookup') {
@@ -131,6 +145,8 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
       if (merged) {
         recordId = merged.id;
         rec = merged;
+        // The record keeps the PIN its number was registered with; the attempt's went with it.
+        freshPin = undefined;
         latest = await latestAttempts(deps.db, recordId);
       }
     }
@@ -154,7 +170,7 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
     const started = performance.now();
     let result: StepResult & { retryable?: boolean };
     try {
-      result = await STEP_RUNNERS[step]({ deps, record: rec, actor, token: tokenOnce });
+      result = await STEP_RUNNERS[step]({ deps, record: rec, actor, token: tokenOnce, ...(freshPin !== undefined ? { freshPin } : {}) });
     } catch (e) {
       result = fromThrown(e);
       if (!(e instanceof GraphError)) deps.logger.error({ err: e, onboarding: { recordId, step } }, 'onboarding step crashed');
@@ -167,13 +183,16 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
     const next = AFTER_EXCHANGE[i + 1];
     const nextLast = next ? latest.get(next) : undefined;
     const claimNext = !ends && next !== undefined && next !== 'lookup' && !(nextLast && ['succeeded', 'skipped', 'running'].includes(nextLast.status));
+    // The last step's transaction also connects the record: it commits synchronously.
+    const last_ = !ends && next === undefined;
     rec = await deps.db.transaction(async (tx) => {
-      if (!ends) await relaxedCommit(tx);
+      if (!ends && !last_) await relaxedCommit(tx);
       const row = await settleStep(tx, deps, actor, current, step, attempt, r, started, true);
       if (claimNext && row.state === 'in_progress') {
         const a = (nextLast?.attempt ?? 0) + 1;
         if (await claimStepAttempt(tx, row.id, next, a, deps.clock.now())) pre.claimed = { step: next, attempt: a };
       }
+      if (last_ && row.state === 'in_progress') return connectIn(tx, deps, actor, row, step === 'register' && r.status === 'succeeded');
       return row;
     });
     latest.set(step, { ...(last ?? ({} as StepRow)), step, attempt, status: r.status });
@@ -183,6 +202,7 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
       return outcomeOf(rec);
     }
   }
+  if (rec.state !== 'in_progress') return outcomeOf(rec);
   const reg = (await latestAttempts(deps.db, recordId)).get('register');
   return outcomeOf(await connect(deps, actor, rec, reg?.status === 'succeeded'));
 }

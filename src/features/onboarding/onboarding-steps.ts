@@ -21,6 +21,8 @@ export interface StepContext {
   actor: AuditContext;
   /** The business token, decrypted (and audited) at most once per run of steps. */
   token: () => Promise<string>;
+  /** A registration PIN generated and stored in this run (used without a decrypt). */
+  freshPin?: string;
 }
 
 /** What a step runner reports (the engine writes it, with the record change, in one transaction). */
@@ -108,16 +110,25 @@ export function generatePin(): string {
 async function register(c: StepContext): Promise<StepResult> {
   const { deps, record } = c;
   const phoneId = record.phoneNumberId;
-  if (!phoneId) return { status: 'skipped', detail: { why: 'no_phone_number' } };
-  if (record.sessionEvent === COEXISTENCE_EVENT) return { status: 'skipped', detail: { why: 'coexistence' } };
+  // A PIN generated with the token in this run but not needed is not kept.
+  const skip = async (why: string): Promise<StepResult> => {
+    if (c.freshPin !== undefined) await deleteSecret(deps.db, pinRef(record.id));
+    return { status: 'skipped', detail: { why } };
+  };
+  if (!phoneId) return skip('no_phone_number');
+  if (record.sessionEvent === COEXISTENCE_EVENT) return skip('coexistence');
   const phone = (await listPhoneNumbers(deps.db, record.id)).find((p) => p.phoneNumberId === phoneId);
-  if (phone?.platformType === 'CLOUD_API' && phone.status === 'CONNECTED') return { status: 'skipped', detail: { why: 'already_on_cloud_api' } };
+  if (phone?.platformType === 'CLOUD_API' && phone.status === 'CONNECTED') return skip('already_on_cloud_api');
   const ref = pinRef(record.id);
   // A new PIN is kept in the vault (durably) before Meta hears of it, then used as it is; a stored
   // one (a retry, or a PIN a person entered) is decrypted for the call.
-  const fresh = (await hasSecret(deps.db, ref)) ? null : generatePin();
+  let fresh = c.freshPin ?? null;
+  if (fresh === null && !(await hasSecret(deps.db, ref))) {
+    const pin = generatePin();
+    await deps.db.transaction((tx) => putSecret(tx, deps.keyring, ref, pin));
+    fresh = pin;
+  }
   const generated = fresh !== null;
-  if (fresh !== null) await deps.db.transaction((tx) => putSecret(tx, deps.keyring, ref, fresh));
   try {
     await withToken(c, (t) =>
       fresh !== null

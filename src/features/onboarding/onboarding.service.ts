@@ -11,7 +11,8 @@ import { recordAudit } from '../audit/audit.service.js';
 import type { AuditContext } from '../audit/audit.types.js';
 import { GraphError } from '../meta/graph-error.js';
 import { hasSecret, putSecret } from '../vault/vault.service.js';
-import { errorColumns, hasRetryableFailure, outcomeOf, runRemainingSteps, settleStep } from './onboarding-runner.js';
+import { errorColumns, hasRetryableFailure, outcomeOf, runRemainingSteps, settleStep, type RunStart } from './onboarding-runner.js';
+import { generatePin } from './onboarding-steps.js';
 import {
   claimStepAttempt,
   insertDecidedStep,
@@ -103,12 +104,20 @@ export async function receiveCode(
   });
   const started = performance.now();
   let accessToken: string;
+  let start: RunStart;
   try {
     const token = await deps.graph.exchangeCode(code);
     accessToken = token.accessToken;
-    await deps.db.transaction(async (tx) => {
+    // The token, and the PIN the number will be registered with, are durable before anything else
+    // happens; the verify step is claimed in the same transaction.
+    const pin = generatePin();
+    start = await deps.db.transaction(async (tx) => {
       await putSecret(tx, deps.keyring, tokenRef(rec.id), token.accessToken);
-      await settleStep(tx, deps, actor, rec, 'exchange', 1, { status: 'succeeded', detail: { expiresInSeconds: token.expiresInSeconds } }, started, true);
+      const pinStored = !(await hasSecret(tx, pinRef(rec.id)));
+      if (pinStored) await putSecret(tx, deps.keyring, pinRef(rec.id), pin);
+      const row = await settleStep(tx, deps, actor, rec, 'exchange', 1, { status: 'succeeded', detail: { expiresInSeconds: token.expiresInSeconds } }, started, true);
+      await claimStepAttempt(tx, rec.id, 'verify', 1, deps.clock.now());
+      return { record: row, claimed: { step: 'verify' as const, attempt: 1 }, ...(pinStored ? { freshPin: pin } : {}) };
     });
   } catch (e) {
     if (!(e instanceof GraphError)) deps.logger.error({ err: e, onboarding: { recordId: rec.id, step: 'exchange' } }, 'onboarding exchange crashed');
@@ -116,7 +125,7 @@ export async function receiveCode(
     const row = await deps.db.transaction((tx) => settleStep(tx, deps, actor, rec, 'exchange', 1, { status: 'failed', ...failed, retryable: false }, started, true));
     return outcomeOf(row);
   }
-  return runRemainingSteps(deps, rec.id, actor, accessToken);
+  return runRemainingSteps(deps, rec.id, actor, accessToken, start);
 }
 
 /** Whether a record's stored debug_token scopes let it manage `wabaId` (unknown scopes: yes). */
