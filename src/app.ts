@@ -18,6 +18,7 @@ import { usersRoutes } from './features/access/users.routes.js';
 import { createMailer } from './features/mail/mailer.js';
 import { outboxRoutes } from './features/mail/outbox.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
+import { metaCallbackRoutes } from './features/meta-callbacks/meta-callbacks.routes.js';
 import type { KeyRing } from './features/vault/keyring.js';
 import { connectConfigOf, missingSettings, type ConnectSettings } from './features/onboarding/connect/connect-page.js';
 import { connectRoutes } from './features/onboarding/connect/connect.routes.js';
@@ -29,6 +30,8 @@ import { onboardingRoutes } from './features/onboarding/onboarding.routes.js';
 import { metaAppOf } from './features/sandbox/sandbox-meta.js';
 import { sandboxRoutes } from './features/sandbox/sandbox.routes.js';
 import { webRoutes } from './features/web/web.routes.js';
+import { webhookDepsOf } from './features/webhooks/webhooks.deps.js';
+import { webhookRoutes } from './features/webhooks/webhooks.routes.js';
 import { createMetaSimulator, type MetaSimulator } from './meta-simulator/index.js';
 import { registerErrorHandler, sendNotFound } from './http/error-handler.js';
 import { toProblem } from './http/errors.js';
@@ -54,6 +57,8 @@ export interface AppDeps {
   signInRateLimit?: { max: number; timeWindowMs: number };
   /** enqueues `onboarding.resume-steps` for a record (main.ts: the job queue) */
   scheduleResume?: (recordId: string) => Promise<void>;
+  /** enqueues `webhooks.process` after a delivery is stored (main.ts: the job queue) */
+  scheduleWebhookProcessing?: () => Promise<void>;
 }
 
 const BODY_LIMIT = 1024 * 1024;
@@ -139,7 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(outboxRoutes, { db: deps.database.db, mailer });
   if (config.meta.sandbox) {
     const simulator = deps.simulator ?? createMetaSimulator({ appId: meta.appId, appSecret: meta.appSecret, logger: deps.logger, now: () => deps.clock.now() });
-    await app.register(sandboxRoutes, { simulator });
+    await app.register(sandboxRoutes, { simulator, config, db: deps.database.db });
   }
   const onboarding = createOnboardingDeps({ config, db: deps.database.db, clock: deps.clock, keyring: deps.keyring, logger: deps.logger, scheduleResume: deps.scheduleResume });
   const links: CustomerLinkDeps = {
@@ -153,6 +158,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(customerLinksRoutes, { links });
   await app.register(connectRoutes, connectSettings);
   await app.register(customerConnectRoutes, { links, onboarding, connect: connectConfigOf(connectSettings), sandbox: config.meta.sandbox, secure: config.secure });
+  await app.register(metaCallbackRoutes, { onboarding, appSecret: meta.appSecret, publicUrl: config.publicUrl, contactEmail: config.contactEmail, rejected: { count: 0 } });
+  await app.register(webhookRoutes, { webhooks: webhookDepsOf({ ...deps, scheduleProcessing: deps.scheduleWebhookProcessing }) });
   await app.register(webRoutes, { webDir: deps.webDir });
   return app;
 }

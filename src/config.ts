@@ -58,6 +58,7 @@ const envSchema = z.object({
   SESSION_IDLE_MINUTES: intInRange(1, 24 * 60).default(30),
   ONBOARDING_LINK_TTL_DAYS: intInRange(1, 30).default(7),
   ONBOARDING_LINK_PREFILL_RETENTION_DAYS: intInRange(1, 3650).default(90),
+  WEBHOOK_RAW_RETENTION_HOURS: intInRange(1, 720).default(72),
   SESSION_MAX_HOURS: intInRange(1, 24 * 30).default(12),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -99,6 +100,8 @@ export interface Config {
   sessionMaxMs: number;
   /** customer onboarding links: default lifetime, and how long their prefill (personal data) is kept after they end */
   onboardingLinks: { ttlDays: number; prefillRetentionDays: number };
+  /** webhook events: hours the raw value of a management change is kept */
+  webhooks: { rawRetentionHours: number };
   logLevel: Env['LOG_LEVEL'];
   metricsToken: string | undefined;
 }
@@ -174,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     onboardingLinks: { ttlDays: e.ONBOARDING_LINK_TTL_DAYS, prefillRetentionDays: e.ONBOARDING_LINK_PREFILL_RETENTION_DAYS },
+    webhooks: { rawRetentionHours: e.WEBHOOK_RAW_RETENTION_HOURS },
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN,
   };

@@ -30,6 +30,7 @@ async function loadServerModules() {
     startJobQueue: queue.startJobQueue,
     JOBS: registry.JOBS,
     resumeStepsJob: registry.resumeStepsJob,
+    processWebhooksJob: registry.processWebhooksJob,
     createOnboardingDeps: onboardingDeps.createOnboardingDeps,
     sweepInterrupted: sweep.sweepInterrupted,
     setup,
@@ -74,7 +75,7 @@ export async function main(): Promise<void> {
     void shutdown('postgres-exit', 1);
   });
 
-  const { buildApp, startJobQueue, JOBS, resumeStepsJob, createOnboardingDeps, sweepInterrupted, setup, warmPasswords, sandbox } = await modules;
+  const { buildApp, startJobQueue, JOBS, resumeStepsJob, processWebhooksJob, createOnboardingDeps, sweepInterrupted, setup, warmPasswords, sandbox } = await modules;
   const clock = systemClock;
   // Sandbox mode: one simulator serves the Graph API (mounted in the app) and the signup dialog,
   // which runs on a second loopback port: its own origin, as facebook.com is in production.
@@ -90,6 +91,10 @@ export async function main(): Promise<void> {
   const scheduleResume = async (recordId: string): Promise<void> => {
     if (!queueStarted) throw new Error('the job queue is not started');
     await (await queueStarted).send(resumeStepsJob, { recordId });
+  };
+  const scheduleWebhookProcessing = async (): Promise<void> => {
+    if (!queueStarted) throw new Error('the job queue is not started');
+    await (await queueStarted).send(processWebhooksJob, {});
   };
   const onboarding = createOnboardingDeps({ config, db: rt.database.db, clock, keyring: rt.keyring, logger, scheduleResume });
   queueStarted = startJobQueue({
@@ -113,6 +118,7 @@ export async function main(): Promise<void> {
       ...(simulator ? { simulator } : {}),
       ...(dialog ? { sandboxDialogOrigin: dialog.origin } : {}),
       scheduleResume,
+      scheduleWebhookProcessing,
     }),
   ]);
 

@@ -36,10 +36,13 @@ export const PERMISSIONS = {
   'public.invitation': { who: 'public', describe: 'check and accept an invitation link (authorised by the link token)' },
   'public.password_reset': { who: 'public', describe: 'ask for, check and use a password reset link (authorised by the link token)' },
   'public.web': { who: 'public', describe: 'the web UI assets' },
+  'public.meta_webhooks': { who: 'public', describe: "Meta's webhook verification and deliveries (authenticated by Meta's signature)" },
   'public.onboarding_link': {
     who: 'public',
     describe: "a customer's onboarding page and its requests (authorised by the onboarding link, then its cookie)",
   },
+  'public.meta_callbacks': { who: 'public', describe: "Meta's deauthorize and data deletion callbacks (authenticated by signed_request)" },
+  'public.deletion_status': { who: 'public', describe: 'the status page of a data deletion request, by its confirmation code' },
 
   // --- own account (any signed-in user) --------------------------------------------------------
   'self.read': { who: ALL, describe: 'see own profile and abilities' },
@@ -93,6 +96,13 @@ export const PERMISSIONS = {
 } as const satisfies Record<string, Permission>;
 
 export type Action = keyof typeof PERMISSIONS;
+
+/**
+ * Public actions authenticated by a Meta secret (webhook verify token, X-Hub-Signature-256) instead
+ * of a session: a request without that proof is refused with 401 or 403 whoever sends it. The role x
+ * route walk (src/http/route-walk.db.test.ts) expects exactly that refusal from them.
+ */
+export const META_AUTHENTICATED_ACTIONS: readonly Action[] = ['public.meta_webhooks'];
 
 /** True when the action needs no session. */
 export function isPublic(action: Action): boolean {

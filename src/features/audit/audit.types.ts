@@ -50,10 +50,16 @@ export interface AuditDetails {
   'onboarding.pin_entered': Record<string, never>;
   /** A refresh found the token no longer usable. */
   'onboarding.token_invalid': { metaError: number | null };
+  /** Meta no longer honours the token (the app was removed on Meta): token and PIN erased, record disconnected. `event` says which notice (deauthorize, ...). */
+  'onboarding.disconnected_by_meta': { event: string };
   'onboarding_link.created': { expiresAt: string; prefill: string[] };
   'onboarding_link.opened': Record<string, never>;
   'onboarding_link.completed': { recordId: string };
   'onboarding_link.revoked': Record<string, never>;
+  /** Meta's deauthorize callback (verified): how many onboarding records it named. */
+  'meta.deauthorize_received': { matched: number };
+  /** A data subject request was opened (kind: deletion, ...; source: meta_callback, ...). */
+  'privacy.request_received': { kind: string; source: string };
 }
 
 export type AuditAction = keyof AuditDetails;
@@ -79,7 +85,7 @@ export interface PersonalValue {
 export type AuditEventInput = {
   [A in AuditAction]: {
     action: A;
-    targetType?: 'user' | 'session' | 'setup_link' | 'invitation' | 'onboarding' | 'onboarding_link' | 'phone_number';
+    targetType?: 'user' | 'session' | 'setup_link' | 'invitation' | 'onboarding' | 'onboarding_link' | 'phone_number' | 'privacy_request';
     targetId?: string;
     changedFields?: string[];
     details: AuditDetails[A];

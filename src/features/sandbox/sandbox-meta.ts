@@ -35,6 +35,14 @@ export function metaAppOf(config: Config, keyring: KeyRing): MetaApp {
 export function graphBaseUrl(config: Config): string {
   if (config.meta.graphUrl) return config.meta.graphUrl;
   if (!config.meta.sandbox) return 'https://graph.facebook.com';
+  return `${ownListenerUrl(config)}/sandbox/meta/graph`;
+}
+
+/**
+ * This process's own listener over loopback (`http://127.0.0.1:<port>`, or the configured host when
+ * it is not a wildcard or loopback address). `port` overrides the configured one (a listener on port 0).
+ */
+export function ownListenerUrl(config: Config, port: number = config.port): string {
   const host = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(config.host) ? '127.0.0.1' : config.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}/sandbox/meta/graph`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -26,10 +26,13 @@ const OnboardingPage = lazy(() => import('../features/onboarding/OnboardingPage.
 const RecordDetailPage = lazy(() =>
   import('../features/onboarding/RecordDetailPage.js').then((m) => ({ default: m.RecordDetailPage })),
 );
+const WebhookEventsPage = lazy(() =>
+  import('../features/webhooks/WebhookEventsPage.js').then((m) => ({ default: m.WebhookEventsPage })),
+);
 const OutboxPage = lazy(() => import('../features/outbox/OutboxPage.js').then((m) => ({ default: m.OutboxPage })));
 
 /** Areas with a page of their own; the rest of `AREAS` shows its "arrives with" note. */
-const BUILT = new Set(['/', '/account', '/users', '/activity', '/onboarding', '/outbox']);
+const BUILT = new Set(['/', '/account', '/users', '/activity', '/onboarding', '/webhooks', '/outbox']);
 
 function Public({ children }: { children: ReactNode }) {
   return <Suspense fallback={<LoadingScreen />}>{children}</Suspense>;
@@ -43,8 +46,9 @@ function Public({ children }: { children: ReactNode }) {
  *   /users, /users/:id         Users (users.list)
  *   /activity                  Sign-in activity (users.activity.read)
  *   /onboarding, /onboarding/:id   WhatsApp accounts and customer links (onboarding.read); /connect is server-rendered
+ *   /webhooks                  Webhook events (webhooks.read; reprocess with webhooks.reprocess)
  *   /outbox                    Development mail outbox (outbox.read; in the navigation only when /me says it is in use)
- *   /webhooks, /audit, /privacy, /settings   (guarded by ability; not built yet)
+ *   /audit, /privacy, /settings   (guarded by ability; not built yet)
  */
 export function AppRoutes() {
   return (
@@ -70,6 +74,10 @@ export function AppRoutes() {
         <Route
           path="onboarding/:id"
           element={<RequireAbility ability="onboarding.read" title="WhatsApp account"><RecordDetailPage /></RequireAbility>}
+        />
+        <Route
+          path="webhooks"
+          element={<RequireAbility ability="webhooks.read" title="Webhook events"><WebhookEventsPage /></RequireAbility>}
         />
         <Route path="outbox" element={<RequireAbility ability="outbox.read" title="Outbox"><OutboxPage /></RequireAbility>} />
         {AREAS.filter((area) => !BUILT.has(area.path)).map((area) => (

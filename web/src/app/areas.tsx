@@ -36,7 +36,7 @@ export const AREAS: readonly Area[] = [
   { path: '/users', label: 'Users', ability: 'users.list', icon: <IconUsers /> },
   { path: '/activity', label: 'Sign-in activity', ability: 'users.activity.read', icon: <IconActivity /> },
   { path: '/onboarding', label: 'WhatsApp accounts', ability: 'onboarding.read', icon: <IconChat /> },
-  { path: '/webhooks', label: 'Webhook events', ability: 'webhooks.read', icon: <IconBolt />, arrivesWith: 'the webhook event log' },
+  { path: '/webhooks', label: 'Webhook events', ability: 'webhooks.read', icon: <IconBolt /> },
   { path: '/audit', label: 'Audit log', ability: 'audit.read', icon: <IconList />, arrivesWith: 'the audit log and its chain verification' },
   { path: '/privacy', label: 'Privacy requests', ability: 'privacy.manage', icon: <IconShield />, arrivesWith: 'the privacy request workflow' },
   { path: '/settings', label: 'Settings', ability: 'settings.manage', icon: <IconSliders />, arrivesWith: 'organisation settings such as retention periods and security' },

@@ -107,10 +107,12 @@ export interface RequestOptions {
   query?: Query;
   body?: unknown;
   signal?: AbortSignal;
+  /** Path prefix; default `/api/v1`. `''` reaches the server's own paths (e.g. `/sandbox/...`). */
+  base?: string;
 }
 
-function buildUrl(path: string, query?: Query): string {
-  let url = API_BASE + path;
+function buildUrl(path: string, query?: Query, base = API_BASE): string {
+  let url = base + path;
   if (query) {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
@@ -180,7 +182,7 @@ export async function apiRequest<T>(method: string, path: string, options: Reque
 
   let response: Response;
   try {
-    response = await fetch(buildUrl(path, options.query), init);
+    response = await fetch(buildUrl(path, options.query, options.base), init);
   } catch (cause) {
     if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
     throw new ApiError({

@@ -4,6 +4,8 @@ import { PageHeader } from '../../components/PageHeader.js';
 import { RetryAlert } from '../../components/RetryAlert.js';
 import { InlineLoader } from '../../components/StatusScreen.js';
 import { isApiError } from '../../lib/api.js';
+import { useSession } from '../../lib/session.js';
+import { SimulateMetaSection } from '../sandbox/SimulateMetaSection.js';
 import { useRecord } from './api.js';
 import { recordTitle } from './labels.js';
 import { MetaErrorAlert } from './MetaErrorAlert.js';
@@ -27,6 +29,7 @@ function BackToList() {
 /** One onboarding record: where it stands, what ran, its numbers, token and webhook, and what can be done. */
 export function RecordDetailPage() {
   const { id = '' } = useParams();
+  const { environment, can } = useSession();
   const query = useRecord(id, id !== '');
 
   if (query.isPending) {
@@ -79,6 +82,7 @@ export function RecordDetailPage() {
         <PhoneNumbersSection numbers={phoneNumbers} />
         <TokenHealthSection token={record.token} />
         <WebhookSection record={record} />
+        {environment?.sandbox && can('sandbox.use') ? <SimulateMetaSection recordId={record.id} /> : null}
       </Stack>
     </>
   );

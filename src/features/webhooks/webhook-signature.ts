@@ -1,0 +1,36 @@
+/**
+ * Meta's proofs, checked in constant time: the X-Hub-Signature-256 of a delivery (HMAC-SHA256 of the
+ * exact received bytes with the app secret, `sha256=<64 lowercase hex>`), and the verify token of the
+ * subscription handshake. Pure functions.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
+
+/** Why a signature was refused (logged and counted, never the body). */
+export type SignatureFailure = 'missing' | 'malformed' | 'mismatch';
+
+/**
+ * Checks `header` against HMAC-SHA256(raw, secret). Returns null when it matches, else why not.
+ * Uppercase hex, a second header value or the legacy sha1 header alone are refused.
+ */
+export function checkSignature(raw: Buffer, header: unknown, secret: string): SignatureFailure | null {
+  if (header === undefined || header === null || header === '') return 'missing';
+  if (typeof header !== 'string' || !SIGNATURE.test(header)) return 'malformed';
+  const expected = createHmac('sha256', secret).update(raw).digest();
+  const given = Buffer.from(header.slice('sha256='.length), 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected) ? null : 'mismatch';
+}
+
+/** The header value Meta would send for `raw` (tests, the simulator). */
+export function signatureOf(raw: Buffer | string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+}
+
+/** Constant-time equality of two strings of any length (both are hashed to 32 bytes first). */
+export function sameSecret(given: unknown, expected: string | undefined): boolean {
+  if (typeof given !== 'string' || expected === undefined || expected === '') return false;
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}

@@ -1,0 +1,131 @@
+/**
+ * Webhooks: the subscription handshake, taking in a delivery (signature over the raw bytes first,
+ * then parse, then one statement storing every change with its dedupe key, committed before the
+ * 200), the event log and reprocessing a failed event.
+ */
+import { decodeCursor, encodeCursor } from '../../http/cursor.js';
+import { AppError } from '../../http/errors.js';
+import type { Db } from '../../db/client.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Logger } from '../../logger.js';
+import { webhookMetrics, rateLimitedLog } from './webhook-metrics.js';
+import { parseDelivery } from './webhook-parse.js';
+import { checkSignature, sameSecret } from './webhook-signature.js';
+import { processBatch, type ProcessSummary } from './process/process.service.js';
+import { findEvent, insertDelivery, listEvents, resetFailed, type WebhookState } from './webhooks.repo.js';
+
+/** What the webhook routes need. */
+export interface WebhookDeps {
+  db: Db;
+  clock: Clock;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  appSecret: string;
+  verifyToken: string | undefined;
+  rawRetentionHours: number;
+  /** Asks for processing after a delivery committed (main.ts: the `webhooks.process` job); coalesced here. */
+  scheduleProcessing?: () => Promise<void>;
+}
+
+/** GET handshake: the challenge to echo, or a 403. */
+export function verifySubscription(deps: Pick<WebhookDeps, 'verifyToken'>, query: Record<string, unknown>): string {
+  const challenge = query['hub.challenge'];
+  if (query['hub.mode'] === 'subscribe' && sameSecret(query['hub.verify_token'], deps.verifyToken) && typeof challenge === 'string' && challenge.length > 0 && challenge.length <= 200) {
+    return challenge;
+  }
+  throw new AppError('forbidden', 'Webhook verification refused.');
+}
+
+const warnSignature = rateLimitedLog(10_000);
+
+/** What a stored delivery came to. */
+export interface IngestResult {
+  stored: number;
+  duplicates: number;
+}
+
+/** Verifies, parses and stores a delivery. Throws 401 (signature), 400 (body) or 413 (too many changes). */
+export async function ingestDelivery(deps: WebhookDeps, raw: Buffer, signature: unknown, meta: { requestId: string }): Promise<IngestResult> {
+  const failure = checkSignature(raw, signature, deps.appSecret);
+  if (failure) {
+    webhookMetrics.signatureFailures++;
+    warnSignature((suppressed) => deps.logger.warn({ webhook: { signature: failure, bytes: raw.length, requestId: meta.requestId, suppressed } }, 'webhook delivery refused: bad signature'));
+    throw new AppError('unauthenticated', 'The webhook signature is missing or does not match.');
+  }
+  const now = deps.clock.now();
+  const rows = parseDelivery(raw, { now, rawRetentionHours: deps.rawRetentionHours });
+  const stored = await insertDelivery(deps.db, rows, now);
+  const duplicates = stored.filter((r) => r.state === 'duplicate').length;
+  webhookMetrics.deliveries++;
+  webhookMetrics.changes += stored.length;
+  webhookMetrics.duplicates += duplicates;
+  return { stored: stored.length, duplicates };
+}
+
+/**
+ * Coalesces processing requests: at most one `schedule()` call in flight plus one queued behind it,
+ * and calls at least `minIntervalMs` apart, however many deliveries arrive meanwhile (one job
+ * processes every pending event; the minute sweep catches anything a lost request leaves).
+ */
+export function coalescedTrigger(schedule: () => Promise<void>, onError: (err: unknown) => void, minIntervalMs = 1_000): () => void {
+  let running = false;
+  let again = false;
+  const run = (): void => {
+    running = true;
+    again = false;
+    const started = Date.now();
+    schedule()
+      .catch(onError)
+      .finally(() => {
+        const wait = Math.max(0, minIntervalMs - (Date.now() - started));
+        const next = () => {
+          running = false;
+          if (again) run();
+        };
+        if (wait === 0) next();
+        else setTimeout(next, wait).unref();
+      });
+  };
+  return () => {
+    if (running) again = true;
+    else run();
+  };
+}
+
+/** The list query as the service takes it. */
+export interface EventQuery {
+  state?: WebhookState;
+  field?: string;
+  wabaId?: string;
+  from?: Date;
+  to?: Date;
+  cursor?: string;
+  limit: number;
+}
+
+const ID = /^\d{1,19}$/;
+
+/** One page of the event log, newest first. */
+export async function listWebhookEvents(deps: Pick<WebhookDeps, 'db'>, q: EventQuery) {
+  let after: { receivedAt: Date; id: number } | undefined;
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor, ID);
+    const at = c.value ? new Date(c.value) : null;
+    if (!at || Number.isNaN(at.getTime())) throw new AppError('validation_failed', 'cursor: is not a cursor from this list', [{ path: 'cursor', message: 'is not a cursor from this list' }]);
+    after = { receivedAt: at, id: Number(c.id) };
+  }
+  const rows = await listEvents(deps.db, { state: q.state, field: q.field, wabaId: q.wabaId, from: q.from, to: q.to, after, limit: q.limit + 1 });
+  const items = rows.slice(0, q.limit).map((r) => ({ ...r, summary: (r.summary ?? {}) as Record<string, unknown> }));
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last.receivedAt.toISOString(), String(last.id)) : null };
+}
+
+/** Puts a failed event back to pending and processes it at once. */
+export async function reprocessEvent(deps: Pick<WebhookDeps, 'db' | 'clock' | 'logger'>, id: number): Promise<{ summary: ProcessSummary; event: NonNullable<Awaited<ReturnType<typeof findEvent>>> }> {
+  const reset = await resetFailed(deps.db, id);
+  if (reset === 'not_found') throw new AppError('not_found', 'No such webhook event.');
+  if (reset === 'not_failed') throw new AppError('conflict', 'Only a failed webhook event can be reprocessed.');
+  const summary = await processBatch(deps, { ids: [id], limit: 1 });
+  const event = await findEvent(deps.db, id);
+  if (!event) throw new AppError('not_found', 'No such webhook event.');
+  return { summary, event };
+}
