@@ -58,3 +58,9 @@ export function openDatabase(url: string, opts: { max?: number; applicationName?
 export async function relaxedCommit(tx: Tx): Promise<void> {
   await tx.execute(sql`SET LOCAL synchronous_commit = off`);
 }
+
+/**
+ * The same as relaxedCommit, as a condition that is always true, for the WHERE clause of the
+ * transaction's first statement: it saves the round trip of a separate SET on hot paths.
+ */
+export const RELAXED_COMMIT_CONDITION = sql`set_config('synchronous_commit', 'off', true) is not null`;

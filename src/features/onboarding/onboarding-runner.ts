@@ -16,6 +16,7 @@ import {
   claimStepAttempt,
   finishStepAttempt,
   findRecord,
+  hasMergeTarget,
   insertDecidedStep,
   latestAttempts,
   replacePhoneNumbers,
@@ -61,13 +62,15 @@ export async function settleStep(
   r: StepResult & { retryable?: boolean },
   started: number,
   claimed: boolean,
+  /** commit without waiting for the WAL flush (see relaxedCommit); only for a claimed attempt */
+  relaxed = false,
 ): Promise<RecordRow> {
   const now = deps.clock.now();
   const err = 'error' in r ? r.error : undefined;
   const finish: StepFinish = { status: r.status, finishedAt: now, durationMs: Math.max(0, Math.round(performance.now() - started)), ...errorColumns(err), detail: r.detail };
   if (claimed) {
     // A runner taken for dead (its attempt superseded) only closes its own attempt row.
-    if (await finishStepAttempt(tx, rec.id, step, attempt, finish)) return (await findRecord(tx, rec.id))!;
+    if (await finishStepAttempt(tx, rec.id, step, attempt, finish, relaxed)) return (await findRecord(tx, rec.id))!;
   } else await insertDecidedStep(tx, rec.id, step, attempt, finish);
   let patch: RecordPatch = { ...(r.patch ?? {}) };
   if ('phones' in r && r.phones) await replacePhoneNumbers(tx, rec.id, r.phones, now);
@@ -139,8 +142,9 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
   let freshPin = start?.freshPin;
   for (const [i, step] of AFTER_EXCHANGE.entries()) {
     if (rec.state !== 'in_progress') return outcomeOf(rec);
-    if (step === 'lookup') {
+    if (step === 'lookup' && pre.claimed?.step !== 'lookup') {
       // The token is verified and the WABA known: a WABA already on record makes this a reconnect.
+      // (A lookup claimed with the verify settle was claimed after finding no such record.)
       const merged = await mergeIntoExisting(deps, recordId, actor, rec.wabaId);
       if (merged) {
         recordId = merged.id;
@@ -178,17 +182,25 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
     const current = rec;
     const r = result;
     const ends = r.status === 'failed' || r.status === 'action_required';
-    // The following step, unless it is the lookup (a merge may move the run first) or already done
-    // or held by another runner.
-    const next = AFTER_EXCHANGE[i + 1];
+    // The following step, unless already done or held by another runner. An override that is not
+    // configured is decided (skipped) right here, and the step after it claimed instead.
+    let k = i + 1;
+    const skipOverride = AFTER_EXCHANGE[k] === 'override' && !deps.webhookOverride && !latest.get('override');
+    if (skipOverride) k += 1;
+    const next = AFTER_EXCHANGE[k];
     const nextLast = next ? latest.get(next) : undefined;
-    const claimNext = !ends && next !== undefined && next !== 'lookup' && !(nextLast && ['succeeded', 'skipped', 'running'].includes(nextLast.status));
+    const claimNext = !ends && next !== undefined && !(nextLast && ['succeeded', 'skipped', 'running'].includes(nextLast.status));
     // The last step's transaction also connects the record: it commits synchronously.
-    const last_ = !ends && next === undefined;
+    const last_ = !ends && AFTER_EXCHANGE[i + 1] === undefined;
     rec = await deps.db.transaction(async (tx) => {
-      if (!ends && !last_) await relaxedCommit(tx);
-      const row = await settleStep(tx, deps, actor, current, step, attempt, r, started, true);
-      if (claimNext && row.state === 'in_progress') {
+      const row = await settleStep(tx, deps, actor, current, step, attempt, r, started, true, !ends && !last_);
+      if (!ends && skipOverride && row.state === 'in_progress') {
+        await insertDecidedStep(tx, row.id, 'override', 1, { status: 'skipped', finishedAt: deps.clock.now(), durationMs: 0, detail: { why: 'not_configured' } });
+        latest.set('override', { step: 'override', attempt: 1, status: 'skipped' } as StepRow);
+      }
+      // The lookup is claimed here only when no record of this WABA could absorb the attempt.
+      const mayClaim = next !== 'lookup' || (row.wabaId !== null && !(await hasMergeTarget(tx, row.wabaId, row.id)));
+      if (claimNext && mayClaim && row.state === 'in_progress') {
         const a = (nextLast?.attempt ?? 0) + 1;
         if (await claimStepAttempt(tx, row.id, next, a, deps.clock.now())) pre.claimed = { step: next, attempt: a };
       }

@@ -1,6 +1,6 @@
 /** SQL for onboarding records, their step attempts and phone numbers; the only place onboarding speaks SQL. */
 import { and, asc, desc, eq, ilike, inArray, notInArray, or, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.js';
+import { RELAXED_COMMIT_CONDITION, type Executor } from '../../db/client.js';
 import { onboardingLinks, onboardingPhoneNumbers, onboardingRecords, onboardingSteps, users } from '../../db/schema.js';
 import type { PhoneNumberInfo } from '../meta/graph-schemas.js';
 import type { StepName, StepStatus } from './onboarding.types.js';
@@ -98,12 +98,20 @@ export async function insertDecidedStep(ex: Executor, recordId: string, step: St
 }
 
 /** Writes how a claimed step attempt ended; true when a later attempt of the step exists (this one was taken for dead). */
-export async function finishStepAttempt(ex: Executor, recordId: string, step: StepName, attempt: number, f: StepFinish): Promise<boolean> {
+export async function finishStepAttempt(ex: Executor, recordId: string, step: StepName, attempt: number, f: StepFinish, relaxed = false): Promise<boolean> {
   const s2 = sql`s2`;
   const rows = await ex
     .update(onboardingSteps)
     .set({ ...f, detail: f.detail ?? {} })
-    .where(and(eq(onboardingSteps.recordId, recordId), eq(onboardingSteps.run, currentRun(recordId)), eq(onboardingSteps.step, step), eq(onboardingSteps.attempt, attempt)))
+    .where(
+      and(
+        eq(onboardingSteps.recordId, recordId),
+        eq(onboardingSteps.run, currentRun(recordId)),
+        eq(onboardingSteps.step, step),
+        eq(onboardingSteps.attempt, attempt),
+        relaxed ? RELAXED_COMMIT_CONDITION : undefined,
+      ),
+    )
     .returning({
       superseded: sql<boolean>`exists (select 1 from ${onboardingSteps} ${s2} where ${s2}.record_id = ${onboardingSteps.recordId} and ${s2}.run = ${onboardingSteps.run} and ${s2}.step = ${onboardingSteps.step} and ${s2}.attempt > ${onboardingSteps.attempt})`,
     });
@@ -116,23 +124,40 @@ export async function replacePhoneNumbers(ex: Executor, recordId: string, phones
   await ex
     .delete(onboardingPhoneNumbers)
     .where(and(eq(onboardingPhoneNumbers.recordId, recordId), ids.length > 0 ? notInArray(onboardingPhoneNumbers.phoneNumberId, ids) : undefined));
-  for (const p of phones) {
-    const values = {
-      displayPhoneNumber: p.displayPhoneNumber,
-      verifiedName: p.verifiedName,
-      qualityRating: p.qualityRating,
-      codeVerificationStatus: p.codeVerificationStatus,
-      nameStatus: p.nameStatus,
-      platformType: p.platformType,
-      throughput: p.throughputLevel,
-      status: p.status,
-      lookedUpAt: at,
-    };
-    await ex
-      .insert(onboardingPhoneNumbers)
-      .values({ recordId, phoneNumberId: p.id, ...values })
-      .onConflictDoUpdate({ target: [onboardingPhoneNumbers.recordId, onboardingPhoneNumbers.phoneNumberId], set: values });
-  }
+  if (phones.length === 0) return;
+  // One statement for every number (conflicting rows take the new lookup's values).
+  const fresh = (c: string) => sql.raw(`excluded.${c}`);
+  await ex
+    .insert(onboardingPhoneNumbers)
+    .values(
+      phones.map((p) => ({
+        recordId,
+        phoneNumberId: p.id,
+        displayPhoneNumber: p.displayPhoneNumber,
+        verifiedName: p.verifiedName,
+        qualityRating: p.qualityRating,
+        codeVerificationStatus: p.codeVerificationStatus,
+        nameStatus: p.nameStatus,
+        platformType: p.platformType,
+        throughput: p.throughputLevel,
+        status: p.status,
+        lookedUpAt: at,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [onboardingPhoneNumbers.recordId, onboardingPhoneNumbers.phoneNumberId],
+      set: {
+        displayPhoneNumber: fresh('display_phone_number'),
+        verifiedName: fresh('verified_name'),
+        qualityRating: fresh('quality_rating'),
+        codeVerificationStatus: fresh('code_verification_status'),
+        nameStatus: fresh('name_status'),
+        platformType: fresh('platform_type'),
+        throughput: fresh('throughput'),
+        status: fresh('status'),
+        lookedUpAt: fresh('looked_up_at'),
+      },
+    });
 }
 
 /** The record's phone numbers, ordered by id. */

@@ -6,6 +6,7 @@
  * transaction that makes it.
  */
 import { randomBytes } from 'node:crypto';
+import { relaxedCommit } from '../../db/client.js';
 import { decodeCursor, encodeCursor } from '../../http/cursor.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuditContext } from '../audit/audit.types.js';
@@ -96,6 +97,9 @@ export async function receiveCode(
 ): Promise<OnboardingOutcome> {
   const userId = metaUserId && GRAPH_ID.test(metaUserId) ? metaUserId : null;
   const rec = await deps.db.transaction(async (tx) => {
+    // Relaxed: the token's synchronous commit right after the exchange makes this durable too; if
+    // the process dies before, the code is spent anyway (Meta refuses it a second time).
+    await relaxedCommit(tx);
     const r = await findRecordByAttempt(tx, attemptId, true);
     if (!r) throw new OnboardingError('not_found', 'No such onboarding attempt.');
     if (r.state !== 'started') throw new OnboardingError('conflict', 'This onboarding attempt already received its code or has ended.');
