@@ -66,14 +66,30 @@ export const deliverySummary = z.object({
 export const deliveryDetail = deliverySummary.extend({
   createdAt: z.date(),
   attemptLog: z.array(z.object({ n: z.number().int(), at: z.date(), status: z.number().int().nullable(), error: z.string().nullable(), durationMs: z.number() })),
+  /** data deletion callbacks: what the app answered (the status page address and code; no secrets), else null */
+  answer: z.object({ url: z.string(), confirmation_code: z.string() }).nullable(),
 });
+
+/** The app's answer to a data deletion callback, read from the last response body (only url and confirmation_code). */
+function deletionAnswer(d: Delivery): { url: string; confirmation_code: string } | null {
+  if (d.kind !== 'data_deletion' || !d.lastResponse) return null;
+  try {
+    const body = JSON.parse(d.lastResponse) as unknown;
+    if (body && typeof body === 'object' && 'url' in body && 'confirmation_code' in body && typeof body.url === 'string' && typeof body.confirmation_code === 'string') {
+      return { url: body.url, confirmation_code: body.confirmation_code };
+    }
+  } catch {
+    /* not JSON: no answer to show */
+  }
+  return null;
+}
 
 export function summarise(d: Delivery): z.infer<typeof deliverySummary> {
   return { id: d.id, kind: d.kind, target: d.target, status: d.attempts[0]?.status ?? null, attempts: d.attempts.length, state: d.state };
 }
 
 export function detail(d: Delivery): z.infer<typeof deliveryDetail> {
-  return { ...summarise(d), createdAt: d.createdAt, attemptLog: d.attempts.map((a) => ({ ...a })) };
+  return { ...summarise(d), createdAt: d.createdAt, attemptLog: d.attempts.map((a) => ({ ...a })), answer: deletionAnswer(d) };
 }
 
 /** Where Meta would post: the app's own listener. */

@@ -134,6 +134,11 @@ describe('sandbox mode', () => {
     expect(removed.json().deliveries.map((d: { status: number }) => d.status)).toEqual([200, 200]);
     const deletion = await fire('data_deletion');
     expect(deletion.json().deliveries[0]).toMatchObject({ kind: 'data_deletion', attempts: 1, status: 200 });
+    // the log shows the app's answer (status page address and code) for a deletion, nothing for the others
+    const log = (await t.app.inject({ method: 'GET', url: '/sandbox/meta/events', remoteAddress: '127.0.0.1' })).json().deliveries as { id: string; answer: { url: string; confirmation_code: string } | null }[];
+    const answer = log.find((d) => d.id === deletion.json().deliveries[0].id)!.answer!;
+    expect(answer.url).toMatch(new RegExp(`/data-deletion/status/${answer.confirmation_code}$`));
+    expect(log.filter((d) => d.answer === null)).toHaveLength(log.length - 1);
   });
 
   it('does not exist when a Meta app is configured', async () => {

@@ -62,6 +62,17 @@ describe('webhooks for a connected WABA', () => {
     expect(hist.rows).toEqual([{ topic: 'name_status', phone_number_id: LS.phoneNumberId }]);
   });
 
+  it('a FLAGGED quality update makes the phone RED (with its tier); UNFLAGGED later clears the RED', async () => {
+    const phone = async () => (await db().execute<{ quality_rating: string | null; throughput: string | null }>(sql`SELECT quality_rating, throughput FROM onboarding_phone_numbers WHERE record_id = ${recordId} AND phone_number_id = ${LS.phoneNumberId}`)).rows[0]!;
+    expect((await phone()).quality_rating).toBe('GREEN');
+    await deliver(t, envelope({ id: LS.wabaId, time: 1780310150, changes: [{ field: 'phone_number_quality_update', value: { display_phone_number: '15550783881', event: 'FLAGGED', current_limit: 'TIER_1K' } }] }));
+    await processAll(t);
+    expect(await phone()).toEqual({ quality_rating: 'RED', throughput: 'TIER_1K' });
+    await deliver(t, envelope({ id: LS.wabaId, time: 1780310160, changes: [{ field: 'phone_number_quality_update', value: { display_phone_number: '15550783881', event: 'UNFLAGGED', current_limit: 'TIER_1K' } }] }));
+    await processAll(t);
+    expect(await phone()).toEqual({ quality_rating: null, throughput: 'TIER_1K' });
+  });
+
   it('counts a messages delivery and keeps no text, contact name or end-customer number anywhere', async () => {
     const TEXT = 'Canary text: does it come in another colour 7c1f?';
     const NAME = 'Sheena Canary-Nelson';

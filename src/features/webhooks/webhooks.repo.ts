@@ -17,46 +17,78 @@ export type WebhookState = WebhookEventRow['state'];
  * transaction: events and keys commit together or not at all.
  */
 export async function insertDelivery(ex: Executor, rows: WebhookRow[], receivedAt: Date): Promise<{ id: number; state: WebhookState }[]> {
-  if (rows.length === 0) return [];
-  const input = JSON.stringify(
-    rows.map((r, ord) => ({
-      ord,
-      field: r.field,
-      waba_id: r.wabaId,
-      phone_number_id: r.phoneNumberId,
-      dedupe_key: r.dedupeKey,
-      event_at: r.eventAt?.toISOString() ?? null,
-      state: r.state,
-      reason: r.reason,
-      size_bytes: r.sizeBytes,
-      summary: r.summary,
-      payload: r.payload,
-      payload_purge_after: r.payloadPurgeAfter?.toISOString() ?? null,
-    })),
-  );
-  const res = await ex.execute<{ id: number; state: WebhookState }>(sql`
+  return (await insertDeliveries(ex, [{ rows, receivedAt }]))[0]!;
+}
+
+/** One delivery's rows and when it was received. */
+export interface DeliveryRows {
+  rows: WebhookRow[];
+  receivedAt: Date;
+}
+
+/**
+ * Stores several deliveries in ONE statement (so one commit), in the given order: a change is a
+ * duplicate of a known key or of the same key earlier in this call (an earlier delivery, or earlier
+ * in its own), exactly as if the deliveries had been stored one after the other. Returns each
+ * delivery's stored rows (id and state), in its row order.
+ */
+export async function insertDeliveries(ex: Executor, deliveries: DeliveryRows[]): Promise<{ id: number; state: WebhookState }[][]> {
+  const out = deliveries.map(() => [] as { id: number; state: WebhookState }[]);
+  const input: Record<string, unknown>[] = [];
+  const owner: [number, number][] = [];
+  deliveries.forEach((d, di) => {
+    const at = d.receivedAt.toISOString();
+    d.rows.forEach((r, ri) => {
+      owner.push([di, ri]);
+      input.push({
+        ord: input.length,
+        received_at: at,
+        field: r.field,
+        waba_id: r.wabaId,
+        phone_number_id: r.phoneNumberId,
+        dedupe_key: r.dedupeKey,
+        event_at: r.eventAt?.toISOString() ?? null,
+        state: r.state,
+        reason: r.reason,
+        size_bytes: r.sizeBytes,
+        summary: r.summary,
+        payload: r.payload,
+        payload_purge_after: r.payloadPurgeAfter?.toISOString() ?? null,
+      });
+    });
+  });
+  if (input.length === 0) return out;
+  const res = await ex.execute<{ ord: number; id: number; state: WebhookState }>(sql`
     WITH input AS MATERIALIZED (
-      SELECT nextval(pg_get_serial_sequence('webhook_events', 'id')) AS id, r.*
-      FROM jsonb_to_recordset(${input}::jsonb) AS r(ord int, field text, waba_id text, phone_number_id text, dedupe_key text,
+      SELECT nextval('webhook_events_id_seq'::regclass) AS id, r.*
+      FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS r(ord int, received_at timestamptz, field text, waba_id text, phone_number_id text, dedupe_key text,
         event_at timestamptz, state webhook_event_state, reason text, size_bytes int, summary jsonb, payload jsonb, payload_purge_after timestamptz)
     ),
     keys AS (
       INSERT INTO webhook_dedupe_keys (key, first_event_id, seen_at)
-      SELECT DISTINCT ON (dedupe_key) dedupe_key, id, ${receivedAt.toISOString()}::timestamptz FROM input ORDER BY dedupe_key, ord
+      SELECT DISTINCT ON (dedupe_key) dedupe_key, id, received_at FROM input ORDER BY dedupe_key, ord
       ON CONFLICT (key) DO NOTHING
       RETURNING key, first_event_id
+    ),
+    ins AS (
+      INSERT INTO webhook_events (id, received_at, field, waba_id, phone_number_id, dedupe_key, event_at, state, reason, size_bytes, summary, payload, payload_purge_after)
+      SELECT i.id, i.received_at, i.field, i.waba_id, i.phone_number_id, i.dedupe_key, i.event_at,
+        CASE WHEN k.first_event_id IS NULL THEN 'duplicate'::webhook_event_state ELSE i.state END,
+        CASE WHEN k.first_event_id IS NULL THEN 'already received' ELSE i.reason END,
+        i.size_bytes, i.summary,
+        CASE WHEN k.first_event_id IS NULL THEN NULL ELSE i.payload END,
+        CASE WHEN k.first_event_id IS NULL THEN NULL ELSE i.payload_purge_after END
+      FROM input i LEFT JOIN keys k ON k.first_event_id = i.id
+      ORDER BY i.ord
+      RETURNING id, state
     )
-    INSERT INTO webhook_events (id, received_at, field, waba_id, phone_number_id, dedupe_key, event_at, state, reason, size_bytes, summary, payload, payload_purge_after)
-    SELECT i.id, ${receivedAt.toISOString()}::timestamptz, i.field, i.waba_id, i.phone_number_id, i.dedupe_key, i.event_at,
-      CASE WHEN k.first_event_id IS NULL THEN 'duplicate'::webhook_event_state ELSE i.state END,
-      CASE WHEN k.first_event_id IS NULL THEN 'already received' ELSE i.reason END,
-      i.size_bytes, i.summary,
-      CASE WHEN k.first_event_id IS NULL THEN NULL ELSE i.payload END,
-      CASE WHEN k.first_event_id IS NULL THEN NULL ELSE i.payload_purge_after END
-    FROM input i LEFT JOIN keys k ON k.first_event_id = i.id
-    ORDER BY i.ord
-    RETURNING id, state`);
-  return res.rows;
+    SELECT i.ord, ins.id, ins.state FROM ins JOIN input i ON i.id = ins.id ORDER BY i.ord`);
+  if (res.rows.length !== input.length) throw new Error(`stored ${res.rows.length} of ${input.length} webhook events`);
+  for (const r of res.rows) {
+    const [di, ri] = owner[r.ord]!;
+    out[di]![ri] = { id: r.id, state: r.state };
+  }
+  return out;
 }
 
 /** Locks up to `limit` pending events (oldest first), skipping those another worker holds. */

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { coalescedTrigger, ingestDelivery, listWebhookEvents, reprocessEvent, verifySubscription, type WebhookDeps } from './webhooks.service.js';
+import { coalescedTrigger, deliveryBatcher, ingestDelivery, listWebhookEvents, reprocessEvent, verifySubscription, type WebhookDeps } from './webhooks.service.js';
 import { eventListQuery, eventListSchema, eventParams, reprocessSchema } from './webhooks.schemas.js';
 
 /** Meta's limit for one delivery. */
@@ -16,7 +16,8 @@ export const WEBHOOK_PATH = '/webhooks/whatsapp';
  * exact bytes), up to 3 MB (413 beyond).
  */
 async function deliveryRoute(app: FastifyInstance, deps: { webhooks: WebhookDeps }): Promise<void> {
-  const d = deps.webhooks;
+  // concurrent deliveries share statements (group commit); each 200 still follows its own commit
+  const d: WebhookDeps = { ...deps.webhooks, storeDelivery: deps.webhooks.storeDelivery ?? deliveryBatcher(deps.webhooks.db) };
   const trigger = d.scheduleProcessing ? coalescedTrigger(d.scheduleProcessing, (err) => d.logger.error({ err }, 'could not enqueue webhook processing')) : () => {};
   app.removeAllContentTypeParsers();
   const keepRaw = { parseAs: 'buffer' as const, bodyLimit: WEBHOOK_BODY_LIMIT };

@@ -12,7 +12,8 @@ import { webhookMetrics, rateLimitedLog } from './webhook-metrics.js';
 import { parseDelivery } from './webhook-parse.js';
 import { checkSignature, sameSecret } from './webhook-signature.js';
 import { processBatch, type ProcessSummary } from './process/process.service.js';
-import { findEvent, insertDelivery, listEvents, resetFailed, type WebhookState } from './webhooks.repo.js';
+import type { WebhookRow } from './webhook-parse.js';
+import { findEvent, insertDeliveries, insertDelivery, listEvents, resetFailed, type WebhookState } from './webhooks.repo.js';
 
 /** What the webhook routes need. */
 export interface WebhookDeps {
@@ -24,7 +25,12 @@ export interface WebhookDeps {
   rawRetentionHours: number;
   /** Asks for processing after a delivery committed (main.ts: the `webhooks.process` job); coalesced here. */
   scheduleProcessing?: () => Promise<void>;
+  /** Stores one delivery's rows (committed when it resolves); default: its own statement (insertDelivery). */
+  storeDelivery?: StoreDelivery;
 }
+
+/** Stores one delivery's rows; resolves once they are committed. */
+export type StoreDelivery = (rows: WebhookRow[], receivedAt: Date) => Promise<{ id: number; state: WebhookState }[]>;
 
 /** GET handshake: the challenge to echo, or a 403. */
 export function verifySubscription(deps: Pick<WebhookDeps, 'verifyToken'>, query: Record<string, unknown>): string {
@@ -53,12 +59,66 @@ export async function ingestDelivery(deps: WebhookDeps, raw: Buffer, signature: 
   }
   const now = deps.clock.now();
   const rows = parseDelivery(raw, { now, rawRetentionHours: deps.rawRetentionHours });
-  const stored = await insertDelivery(deps.db, rows, now);
+  const stored = deps.storeDelivery ? await deps.storeDelivery(rows, now) : await insertDelivery(deps.db, rows, now);
   const duplicates = stored.filter((r) => r.state === 'duplicate').length;
   webhookMetrics.deliveries++;
   webhookMetrics.changes += stored.length;
   webhookMetrics.duplicates += duplicates;
   return { stored: stored.length, duplicates };
+}
+
+/**
+ * Group commit of concurrent deliveries: a delivery goes to the database at once when fewer than
+ * `statements` inserts are in flight; otherwise it waits for the next free one, which stores every
+ * waiting delivery (up to `maxRows` changes) in ONE statement, hence one commit. No timer: at low
+ * load each delivery is its own statement, under load the batches grow by themselves. Each promise
+ * resolves only after the statement holding its rows committed (the 200 stays after the commit);
+ * when a shared statement fails, its deliveries are retried one by one, so one bad delivery fails
+ * alone.
+ */
+export function deliveryBatcher(db: Db, opts: { statements?: number; maxRows?: number } = {}): StoreDelivery {
+  const statements = opts.statements ?? 4;
+  const maxRows = opts.maxRows ?? 2_000;
+  type Waiting = { rows: WebhookRow[]; receivedAt: Date; resolve: (v: { id: number; state: WebhookState }[]) => void; reject: (e: unknown) => void };
+  let queue: Waiting[] = [];
+  let running = 0;
+  const pump = (): void => {
+    while (running < statements && queue.length > 0) {
+      let rows = 0;
+      let n = 0;
+      while (n < queue.length && (n === 0 || rows + queue[n]!.rows.length <= maxRows)) rows += queue[n++]!.rows.length;
+      const batch = queue.slice(0, n);
+      queue = queue.slice(n);
+      running++;
+      void store(batch).finally(() => {
+        running--;
+        pump();
+      });
+    }
+  };
+  const store = async (batch: Waiting[]): Promise<void> => {
+    try {
+      const stored = await insertDeliveries(db, batch);
+      batch.forEach((w, i) => w.resolve(stored[i]!));
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      // in order, each alone: only the delivery that cannot be stored fails
+      for (const w of batch) {
+        try {
+          w.resolve(await insertDelivery(db, w.rows, w.receivedAt));
+        } catch (e) {
+          w.reject(e);
+        }
+      }
+    }
+  };
+  return (rows, receivedAt) =>
+    rows.length === 0
+      ? Promise.resolve([])
+      : new Promise((resolve, reject) => {
+          queue.push({ rows, receivedAt, resolve, reject });
+          pump();
+        });
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * `phone_number_name_update` (the display name decision → onboarding_phone_numbers.name_status) and
- * `phone_number_quality_update` (the messaging limit tier → onboarding_phone_numbers.throughput), for
- * the phone rows of the WABA's records matching the display number (digits only) or phone number id.
+ * `phone_number_quality_update` (the messaging limit tier → onboarding_phone_numbers.throughput;
+ * FLAGGED → quality_rating RED, UNFLAGGED clears a RED), for the phone rows of the WABA's records
+ * matching the display number (digits only) or phone number id.
  * Each phone's topic is kept in the record's meta_status with the event's time: older events lose.
  */
 import type { Tx } from '../../../db/client.js';
@@ -9,6 +10,17 @@ import type { WebhookEventRow } from '../webhooks.repo.js';
 import { applyTopic, type EventRef } from './meta-status.js';
 import { lockRecordsOfWaba, phonesOfWaba, updatePhoneRow } from './process.repo.js';
 import { NO_RECORD, payloadOf, str, type Outcome, type ProcessDeps } from './process.types.js';
+
+/**
+ * The quality rating a quality event implies: FLAGGED means Meta rated the number Low (RED);
+ * UNFLAGGED means it is no longer Low, without saying what it is now (a stored RED becomes unknown
+ * until the next lookup). Other events (DOWNGRADE, UPGRADE: the messaging limit) leave it.
+ */
+function qualityAfter(event: string | null, current: string | null): { qualityRating?: string | null } {
+  if (event === 'FLAGGED') return { qualityRating: 'RED' };
+  if (event === 'UNFLAGGED' && current?.toUpperCase() === 'RED') return { qualityRating: null };
+  return {};
+}
 
 /** Applies one phone number name or quality event. */
 export async function applyPhoneNumberUpdate(tx: Tx, deps: ProcessDeps, ev: WebhookEventRow): Promise<Outcome> {
@@ -35,7 +47,8 @@ export async function applyPhoneNumberUpdate(tx: Tx, deps: ProcessDeps, ev: Webh
       const tier = str(value.max_daily_conversations_per_business, 40) ?? str(value.current_limit, 40);
       const after = { event: str(value.event, 40), tier };
       if (await applyTopic(tx, rec, `phone_tier:${p.phoneNumberId}`, after, ref, now, { phoneNumberId: p.phoneNumberId, historyTopic: 'messaging_limit' })) {
-        if (tier) await updatePhoneRow(tx, p.rowId, { throughput: tier });
+        const patch = { ...(tier ? { throughput: tier } : {}), ...qualityAfter(after.event, p.qualityRating) };
+        if (Object.keys(patch).length > 0) await updatePhoneRow(tx, p.rowId, patch);
       }
     }
   }

@@ -69,6 +69,7 @@ export interface PhoneMatch {
   phoneNumberId: string;
   nameStatus: string | null;
   throughput: string | null;
+  qualityRating: string | null;
 }
 
 /** Phone rows of the WABA's records matching the display number (digits only) or the phone number id. */
@@ -76,7 +77,7 @@ export async function phonesOfWaba(ex: Executor, wabaId: string, m: { digits: st
   if (!m.digits && !m.phoneNumberId) return [];
   const p = onboardingPhoneNumbers;
   return ex
-    .select({ rowId: p.id, recordId: p.recordId, phoneNumberId: p.phoneNumberId, nameStatus: p.nameStatus, throughput: p.throughput })
+    .select({ rowId: p.id, recordId: p.recordId, phoneNumberId: p.phoneNumberId, nameStatus: p.nameStatus, throughput: p.throughput, qualityRating: p.qualityRating })
     .from(p)
     .innerJoin(onboardingRecords, eq(onboardingRecords.id, p.recordId))
     .where(
@@ -92,7 +93,7 @@ export async function phonesOfWaba(ex: Executor, wabaId: string, m: { digits: st
 }
 
 /** Updates a phone row's name status or throughput tier. */
-export async function updatePhoneRow(ex: Executor, rowId: number, patch: { nameStatus?: string; throughput?: string }): Promise<void> {
+export async function updatePhoneRow(ex: Executor, rowId: number, patch: { nameStatus?: string; throughput?: string; qualityRating?: string | null }): Promise<void> {
   await ex.update(onboardingPhoneNumbers).set(patch).where(eq(onboardingPhoneNumbers.id, rowId));
 }
 
