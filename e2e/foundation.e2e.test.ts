@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkA11y, launchBrowser, openPage, type BrowserHandle } from './support/browser.js';
 import { startServer, type RunningServer } from './support/server.js';
+import { waitForSetupLink } from './support/journey.js';
 
 let server: RunningServer;
 let browser: BrowserHandle;
@@ -24,7 +25,7 @@ const NEW_PASSWORD = 'second passphrase for olivia 2';
 
 describe('foundation journey', () => {
   it('creates the owner from the setup link, signs out and in, and a password change ends the other session', async () => {
-    const link = /(http:\/\/\S+\/setup#token=[A-Za-z0-9_-]+)/.exec(server.stderr())?.[1];
+    const link = await waitForSetupLink(server);
     expect(link, 'the server prints a setup link on first start').toBeTruthy();
     const a11y: string[] = [];
 

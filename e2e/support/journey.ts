@@ -8,12 +8,17 @@ export interface Person {
   password: string;
 }
 
+/** The setup link the server printed on first start (it is printed just after listening, so /readyz may answer first). */
+export async function waitForSetupLink(server: RunningServer, timeoutMs = 10_000): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let link: string | undefined;
+  while (!(link = /(http:\/\/\S+\/setup#token=[A-Za-z0-9_-]+)/.exec(server.stderr())?.[1]) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return link;
+}
+
 /** Uses the setup link the server printed to create the owner over the API (the setup page has its own journey). */
 export async function createOwnerViaSetup(server: RunningServer, owner: Person): Promise<void> {
-  // The link is printed just after the server starts listening, so /readyz may answer first.
-  const deadline = Date.now() + 10_000;
-  let token: string | undefined;
-  while (!(token = /setup#token=([A-Za-z0-9_-]+)/.exec(server.stderr())?.[1]) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const token = (await waitForSetupLink(server))?.split('#token=')[1];
   if (!token) throw new Error('the server printed no setup link');
   const res = await fetch(`${server.url}/api/v1/setup`, {
     method: 'POST',
