@@ -7,6 +7,7 @@
 import { relaxedCommit, type Tx } from '../../db/client.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuditContext } from '../audit/audit.types.js';
+import type { TokenInfo } from '../meta/graph-schemas.js';
 import { GraphError } from '../meta/graph-error.js';
 import { deleteOwnerSecrets, useSecret } from '../vault/vault.service.js';
 import { markLinkUsed } from './customer-links/customer-links.repo.js';
@@ -116,6 +117,8 @@ export interface RunStart {
   claimed: { step: StepName; attempt: number };
   /** the registration PIN just generated and stored, used as it is (no decrypt round trip) */
   freshPin?: string;
+  /** debug_token asked while the exchange's result was being stored (the verify step uses it) */
+  prefetchedDebug?: Promise<TokenInfo>;
 }
 
 /**
@@ -140,6 +143,22 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
   // transaction per step instead of two).
   const pre: { claimed: { step: StepName; attempt: number } | null } = { claimed: start?.claimed ?? null };
   let freshPin = start?.freshPin;
+  let prefetchedDebug = start?.prefetchedDebug;
+  type Outcome = StepResult & { retryable?: boolean };
+  const runStep = async (s: StepName, record: RecordRow): Promise<Outcome> => {
+    try {
+      const extra = { ...(freshPin !== undefined ? { freshPin } : {}), ...(s === 'verify' && prefetchedDebug ? { prefetchedDebug } : {}) };
+      return await STEP_RUNNERS[s as Exclude<StepName, 'exchange'>]({ deps, record, actor, token: tokenOnce, ...extra });
+    } catch (e) {
+      if (!(e instanceof GraphError)) deps.logger.error({ err: e, onboarding: { recordId, step: s } }, 'onboarding step crashed');
+      return fromThrown(e);
+    } finally {
+      if (s === 'verify') prefetchedDebug = undefined;
+    }
+  };
+  // Subscribe and register need nothing from the database that the previous step's settle writes:
+  // their Graph calls start while that settle commits, and count only once it claimed them.
+  const ahead: { v: { step: StepName; started: number; result: Promise<Outcome> } | null } = { v: null };
   for (const [i, step] of AFTER_EXCHANGE.entries()) {
     if (rec.state !== 'in_progress') return outcomeOf(rec);
     if (step === 'lookup' && pre.claimed?.step !== 'lookup') {
@@ -170,17 +189,14 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
       });
       if (!claimed) return outcomeOf(rec);
     }
+    const held = ahead.v;
+    const fromAhead: { step: StepName; started: number; result: Promise<Outcome> } | null = held !== null && held.step === step && pre.claimed?.step === step ? held : null;
+    ahead.v = null;
     pre.claimed = null;
-    const started = performance.now();
-    let result: StepResult & { retryable?: boolean };
-    try {
-      result = await STEP_RUNNERS[step]({ deps, record: rec, actor, token: tokenOnce, ...(freshPin !== undefined ? { freshPin } : {}) });
-    } catch (e) {
-      result = fromThrown(e);
-      if (!(e instanceof GraphError)) deps.logger.error({ err: e, onboarding: { recordId, step } }, 'onboarding step crashed');
-    }
+    const started = fromAhead?.started ?? performance.now();
+    const result: Outcome = fromAhead ? await fromAhead.result : await runStep(step, rec);
     const current = rec;
-    const r = result;
+    const r: Outcome = result;
     const ends = r.status === 'failed' || r.status === 'action_required';
     // The following step, unless already done or held by another runner. An override that is not
     // configured is decided (skipped) right here, and the step after it claimed instead.
@@ -192,6 +208,9 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
     const claimNext = !ends && next !== undefined && !(nextLast && ['succeeded', 'skipped', 'running'].includes(nextLast.status));
     // The last step's transaction also connects the record: it commits synchronously.
     const last_ = !ends && AFTER_EXCHANGE[i + 1] === undefined;
+    if (claimNext && (next === 'subscribe' || next === 'register')) {
+      ahead.v = { step: next, started: performance.now(), result: runStep(next, { ...current, ...(r.patch ?? {}) } as RecordRow) };
+    }
     rec = await deps.db.transaction(async (tx) => {
       const row = await settleStep(tx, deps, actor, current, step, attempt, r, started, true, !ends && !last_);
       if (!ends && skipOverride && row.state === 'in_progress') {

@@ -7,6 +7,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { AuditContext } from '../audit/audit.types.js';
+import type { TokenInfo } from '../meta/graph-schemas.js';
 import { GraphError } from '../meta/graph-error.js';
 import type { PhoneNumberInfo } from '../meta/graph-schemas.js';
 import { tokenCoversWaba, wabaIdsInScopes } from '../meta/token-scopes.js';
@@ -23,6 +24,8 @@ export interface StepContext {
   token: () => Promise<string>;
   /** A registration PIN generated and stored in this run (used without a decrypt). */
   freshPin?: string;
+  /** debug_token already asked, right after the exchange (while the token was being stored) */
+  prefetchedDebug?: Promise<TokenInfo>;
 }
 
 /** What a step runner reports (the engine writes it, with the record change, in one transaction). */
@@ -41,7 +44,7 @@ async function withToken<T>(c: StepContext, fn: (token: string) => Promise<T>): 
 
 /** debug_token: our app, valid, and covering the WABA; fills the WABA from target_ids when unknown. */
 async function verify(c: StepContext): Promise<StepResult> {
-  const info = await withToken(c, (t) => c.deps.graph.debugToken(t));
+  const info = await (c.prefetchedDebug ?? withToken(c, (t) => c.deps.graph.debugToken(t)));
   const patch: RecordPatch = {
     tokenUserId: info.userId,
     tokenType: info.type,

@@ -115,13 +115,16 @@ export async function receiveCode(
     // The token, and the PIN the number will be registered with, are durable before anything else
     // happens; the verify step is claimed in the same transaction.
     const pin = generatePin();
+    // debug_token needs only the token: it is asked while the token is being stored.
+    const prefetchedDebug = deps.graph.debugToken(token.accessToken);
+    prefetchedDebug.catch(() => undefined); // handled by the verify step; never unhandled
     start = await deps.db.transaction(async (tx) => {
       await putSecret(tx, deps.keyring, tokenRef(rec.id), token.accessToken);
       const pinStored = !(await hasSecret(tx, pinRef(rec.id)));
       if (pinStored) await putSecret(tx, deps.keyring, pinRef(rec.id), pin);
       const row = await settleStep(tx, deps, actor, rec, 'exchange', 1, { status: 'succeeded', detail: { expiresInSeconds: token.expiresInSeconds } }, started, true);
       await claimStepAttempt(tx, rec.id, 'verify', 1, deps.clock.now());
-      return { record: row, claimed: { step: 'verify' as const, attempt: 1 }, ...(pinStored ? { freshPin: pin } : {}) };
+      return { record: row, claimed: { step: 'verify' as const, attempt: 1 }, prefetchedDebug, ...(pinStored ? { freshPin: pin } : {}) };
     });
   } catch (e) {
     if (!(e instanceof GraphError)) deps.logger.error({ err: e, onboarding: { recordId: rec.id, step: 'exchange' } }, 'onboarding exchange crashed');
