@@ -3,58 +3,20 @@
  * the first-start setup link, acknowledged writes surviving kill -9 of the app and of postgres,
  * a second instance on the same DATA_DIR refused, and a graceful SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, spawnServer, waitReady, type ServerProcess } from './test-support/server-process.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-proc-'));
 const children: ChildProcess[] = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Proc {
-  child: ChildProcess;
-  port: number;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+type Proc = ServerProcess;
 
 async function startServer(port: number): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', TEST_DATABASE_URL: '', DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let err = '';
-  child.stderr!.on('data', (d) => (err += String(d)));
-  child.stdout!.resume();
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, port, stderr: () => err, exited };
-}
-
-async function waitReady(p: Proc, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (p.child.exitCode !== null) throw new Error(`server exited: ${p.stderr()}`);
-    try {
-      const r = await fetch(`http://127.0.0.1:${p.port}/readyz`);
-      if (r.status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`not ready in time: ${p.stderr()}`);
+  return spawnServer(port, { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', TEST_DATABASE_URL: '', DATABASE_URL: '' }, children);
 }
 
 const api = (p: Proc, pathname: string, init: { method?: string; body?: unknown; cookie?: string } = {}) =>

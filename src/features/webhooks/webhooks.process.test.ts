@@ -5,10 +5,9 @@
  * webhook_events and end up processed. Runs on the embedded database in a temporary DATA_DIR (fsync
  * on, as in real use), or on a fresh database of TEST_DATABASE_URL's server when that is set.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -16,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_DATABASE } from '../../db/connect.js';
 import { planLayout } from '../../db/embedded/layout.js';
 import { withDatabase } from '../../test-support/global-db.js';
+import { freePort, spawnServer, waitReady, type ServerProcess } from '../../test-support/server-process.js';
 import { parseDelivery } from './webhook-parse.js';
 import { WEBHOOK_PATH } from './webhooks.routes.js';
 import { signedDeliveries, type SignedDelivery } from './test-fixtures/webhook-mix.js';
@@ -31,49 +31,14 @@ const CONCURRENCY = 16;
 const KILL_AFTER_ACKS = 400;
 const AFTER_RESTART = 50;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Proc {
-  child: ChildProcess;
-  port: number;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+type Proc = ServerProcess;
 
 function startServer(port: number): Proc {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', META_APP_SECRET: APP_SECRET };
   // sandbox mode (no META_APP_ID) with a known app secret; the database chosen here, nothing inherited
   for (const k of ['META_APP_ID', 'TEST_DATABASE_URL', 'DATABASE_URL', 'ENCRYPTION_KEY', 'ENCRYPTION_KEYS', 'PUBLIC_URL', 'SANDBOX']) delete env[k];
   if (external) Object.assign(env, { DATABASE_URL: withDatabase(adminUrl!, external.name), ENCRYPTION_KEY: external.key });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let err = '';
-  child.stderr!.on('data', (d) => (err = (err + String(d)).slice(-20_000)));
-  child.stdout!.resume();
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, port, stderr: () => err, exited };
-}
-
-async function waitReady(p: Proc, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (p.child.exitCode !== null) throw new Error(`server exited: ${p.stderr()}`);
-    try {
-      const r = await fetch(`http://127.0.0.1:${p.port}/readyz`);
-      if (r.status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`not ready in time: ${p.stderr()}`);
+  return spawnServer(port, env, children, 20_000);
 }
 
 const deliver = (port: number, d: SignedDelivery) =>
