@@ -1,31 +1,17 @@
-import { useEffect, useState } from 'react';
 import { Button, Checkbox, Group, NativeSelect, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { useDebouncedSearch } from '../../lib/use-debounced-search.js';
 import { roleLabel } from '../../lib/format.js';
 import type { Role, UserStatus } from '../../lib/session.js';
 import type { UsersFilters } from './api.js';
 import { ROLES, STATUSES, STATUS_LABELS } from './labels.js';
 import { hasActiveFilters } from './list-params.js';
 
-const SEARCH_DEBOUNCE_MS = 300;
 
 const ROLE_OPTIONS = [{ value: '', label: 'All roles' }, ...ROLES.map((role) => ({ value: role, label: roleLabel(role) }))];
 const STATUS_OPTIONS = [{ value: '', label: 'All statuses' }, ...STATUSES.map((status) => ({ value: status, label: STATUS_LABELS[status] }))];
 
 export function UsersFilterBar({ filters, onChange }: { filters: UsersFilters; onChange: (next: UsersFilters) => void }) {
-  // The search box answers every keystroke; the list follows once typing pauses.
-  const [search, setSearch] = useState(filters.q);
-  const [debounced] = useDebouncedValue(search, SEARCH_DEBOUNCE_MS);
-
-  useEffect(() => {
-    if (debounced.trim() !== filters.q.trim()) onChange({ ...filters, q: debounced });
-    // Only a settled search should change the list.
-  }, [debounced]);
-
-  // Back/forward or "Clear filters" changed the search in the address: show it.
-  useEffect(() => {
-    if (filters.q.trim() !== search.trim()) setSearch(filters.q);
-  }, [filters.q]);
+  const [search, setSearch] = useDebouncedSearch(filters.q, (q) => onChange({ ...filters, q }));
 
   return (
     <Group gap="md" align="flex-end" wrap="wrap" mb="md">
