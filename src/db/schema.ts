@@ -422,9 +422,10 @@ export const webhookEvents = pgTable(
   },
   (t) => [
     index('webhook_events_received_idx').on(t.receivedAt, t.id),
-    index('webhook_events_state_idx').on(t.state, t.id),
+    // partial: most events are settled on arrival (messages), and each index entry costs ingest
+    index('webhook_events_state_idx').on(t.state, t.id).where(sql`state IN ('pending', 'failed')`),
     index('webhook_events_waba_idx').on(t.wabaId, t.receivedAt),
-    index('webhook_events_purge_idx').on(t.payloadPurgeAfter),
+    index('webhook_events_purge_idx').on(t.payloadPurgeAfter).where(sql`payload_purge_after IS NOT NULL`),
   ],
 );
 

@@ -27,9 +27,13 @@ describe('deliveryBatcher', () => {
     const states = results.slice(0, 30).map((r) => (r as PromiseFulfilledResult<{ id: number; state: string }[]>).value[0]!.state);
     expect(states.filter((s) => s === 'duplicate')).toHaveLength(1);
     expect(states[20]).toBe('duplicate');
-    expect(states[3]).toBe('pending');
+    // a status is counted by the statement that stores it
+    expect(states[3]).toBe('processed');
 
     const rows = await t.current.database.pool.query<{ n: number; keys: number }>('SELECT count(*)::int AS n, count(DISTINCT dedupe_key)::int AS keys FROM webhook_events');
     expect(rows.rows[0]).toEqual({ n: 30, keys: 29 });
+    // counted once per new status: not the duplicate, not the delivery whose statement failed
+    const counted = await t.current.database.pool.query<{ n: number }>('SELECT sum(count)::int AS n FROM phone_message_counters');
+    expect(counted.rows[0]!.n).toBe(29);
   });
 });

@@ -24,7 +24,7 @@ describe('parseDelivery', () => {
   it('reduces messages to content-free facts', () => {
     const [row, ...rest] = parse(env({ id: '102290129340398', changes: [{ field: 'messages', value: messagesValue }] }));
     expect(rest).toEqual([]);
-    expect(row).toMatchObject({ field: 'messages', wabaId: '102290129340398', phoneNumberId: '106540352242922', state: 'pending', payload: null, payloadPurgeAfter: null });
+    expect(row).toMatchObject({ field: 'messages', wabaId: '102290129340398', phoneNumberId: '106540352242922', state: 'processed', payload: null, payloadPurgeAfter: null });
     expect(row!.eventAt).toEqual(new Date(1749416390 * 1000));
     expect(row!.summary).toMatchObject({ kinds: { inbound: 1, delivered: 1, failed: 1 }, errorCodes: [131026] });
     expect((row!.summary as { messageIdHashes: string[] }).messageIdHashes).toHaveLength(3);

@@ -18,7 +18,8 @@ export interface WebhookRow {
   summary: Record<string, unknown>;
   payload: Record<string, unknown> | null;
   payloadPurgeAfter: Date | null;
-  state: 'pending' | 'unhandled';
+  /** `processed` for messages: their counters are added by the statement that stores them */
+  state: 'pending' | 'processed' | 'unhandled';
   reason: string | null;
 }
 
@@ -54,32 +55,40 @@ function managementSummary(field: string, value: Record<string, unknown>): Recor
 }
 
 /** Turns one change into its row. */
-function rowOf(entry: Record<string, unknown>, change: unknown, opts: { purgeAfter: Date }): WebhookRow {
+function rowOf(entry: Record<string, unknown>, change: unknown, opts: { purgeAfter: Date; onlyChangeBytes: number | null }): WebhookRow {
   const entryId = metaId(entry.id);
   const entryTime = unixTime(entry.time);
   const rawField = isObject(change) ? change.field : undefined;
   const field = typeof rawField === 'string' && rawField.length > 0 ? rawField.slice(0, 100) : '(missing)';
   const value = isObject(change) && isObject(change.value) ? change.value : null;
-  let serialised: string;
-  try {
-    serialised = JSON.stringify({ field, entry: entryId, value });
-  } catch {
-    throw bad('A change could not be read.');
-  }
-  const sizeBytes = Buffer.byteLength(serialised, 'utf8');
+  // serialised only when needed (it is most of the cost of a status update): for the dedupe key of
+  // anything but keyed messages, and for the size of a change that shares its delivery
+  let serialised: string | undefined;
+  const serialise = (): string => {
+    if (serialised === undefined) {
+      try {
+        serialised = JSON.stringify({ field, entry: entryId, value });
+      } catch {
+        throw bad('A change could not be read.');
+      }
+    }
+    return serialised;
+  };
+  const sizeBytes = opts.onlyChangeBytes ?? Buffer.byteLength(serialise(), 'utf8');
   const base = { field, wabaId: entryId, phoneNumberId: null, eventAt: entryTime, sizeBytes, payload: null, payloadPurgeAfter: null };
   if (!value) {
-    return { ...base, dedupeKey: sha256Hex(serialised), summary: {}, state: 'unhandled', reason: 'malformed change' };
+    return { ...base, dedupeKey: sha256Hex(serialise()), summary: {}, state: 'unhandled', reason: 'malformed change' };
   }
   if (field === 'messages') {
     const { summary, pairs, latest } = summariseMessages(value);
     const metadata = isObject(value.metadata) ? value.metadata : {};
     const phoneNumberId = metaId(metadata.phone_number_id);
     // a change with neither messages nor statuses (value-level errors only) is keyed by its whole value
-    const dedupeKey = pairs.length > 0 ? sha256Hex(`messages\u0000${phoneNumberId ?? ''}\u0000${pairs.join('\u0001')}`) : sha256Hex(serialised);
-    return { ...base, phoneNumberId, eventAt: latest ?? entryTime, dedupeKey, summary: { ...summary }, state: 'pending', reason: null };
+    const dedupeKey = pairs.length > 0 ? sha256Hex(`messages\u0000${phoneNumberId ?? ''}\u0000${pairs.join('\u0001')}`) : sha256Hex(serialise());
+    const facts = phoneNumberId ? { ...summary } : { ...summary, phone: 'none' };
+    return { ...base, phoneNumberId, eventAt: latest ?? entryTime, dedupeKey, summary: facts, state: 'processed', reason: null };
   }
-  const dedupeKey = sha256Hex(serialised);
+  const dedupeKey = sha256Hex(serialise());
   if (isManagementField(field)) {
     let wabaId = entryId;
     const event = word(value.event);
@@ -104,11 +113,14 @@ export function parseDelivery(raw: Buffer, opts: { now: Date; rawRetentionHours:
     if (!isObject(body) || !Array.isArray(body.entry)) throw bad('The body is not a webhook delivery (no entry list).');
     const purgeAfter = new Date(opts.now.getTime() + opts.rawRetentionHours * 3_600_000);
     const rows: WebhookRow[] = [];
+    // the usual delivery holds one change: its size is the body's
+    const single = body.entry.length === 1 && isObject(body.entry[0]) && Array.isArray(body.entry[0].changes) && body.entry[0].changes.length === 1;
+    const onlyChangeBytes = single ? raw.length : null;
     for (const entry of body.entry) {
       if (!isObject(entry) || !Array.isArray(entry.changes)) continue;
       for (const change of entry.changes) {
         if (rows.length >= MAX_CHANGES) throw new AppError('payload_too_large', `A delivery may carry at most ${MAX_CHANGES} changes.`);
-        rows.push(rowOf(entry, change, { purgeAfter }));
+        rows.push(rowOf(entry, change, { purgeAfter, onlyChangeBytes }));
       }
     }
     return rows;

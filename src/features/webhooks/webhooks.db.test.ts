@@ -147,20 +147,26 @@ describe('ingest and processing', () => {
     expect(row2!.metaStatus).toMatchObject({ ban: { value: { state: 'SCHEDULE_FOR_DISABLE' } } });
   });
 
-  it('stores and processes a batch of 1,000 changes in one POST', async () => {
-    const changes = Array.from({ length: 1000 }, (_, i) => ({
-      field: 'messages',
-      value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '900000000000001' }, statuses: [{ id: `wamid.B${i}`, status: i % 2 ? 'delivered' : 'read', timestamp: String(1749416000 + i), recipient_id: '16505550000' }] },
-    }));
+  it('stores and processes a batch of 1,000 changes in one POST: messages counted on arrival, management by the job', async () => {
+    const changes = Array.from({ length: 1000 }, (_, i) =>
+      i % 10 === 9
+        ? { field: 'account_review_update', value: { decision: i % 20 === 9 ? 'APPROVED' : 'REJECTED', review_id: `r${i}` } }
+        : {
+            field: 'messages',
+            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: '900000000000001' }, statuses: [{ id: `wamid.B${i}`, status: i % 2 ? 'delivered' : 'read', timestamp: String(1749416000 + i), recipient_id: '16505550000' }] },
+          },
+    );
     const res = await deliver(t, envelope({ id: '555', changes }));
     expect(res.statusCode).toBe(200);
+    const before = await db().execute<{ state: string; n: number }>(sql`SELECT state, count(*)::int AS n FROM webhook_events GROUP BY state ORDER BY state`);
+    expect(before.rows).toEqual([{ state: 'pending', n: 100 }, { state: 'processed', n: 900 }]);
     const s = await processAll(t);
-    expect(s).toMatchObject({ claimed: 1000, processed: 1000, failed: 0 });
+    expect(s).toMatchObject({ claimed: 100, processed: 100, failed: 0 });
     const states = await db().execute<{ state: string; n: number }>(sql`SELECT state, count(*)::int AS n FROM webhook_events GROUP BY state`);
     expect(states.rows).toEqual([{ state: 'processed', n: 1000 }]);
     const counters = await db().execute<{ kind: string; count: number; last_event_at: Date }>(sql`SELECT kind, count, last_event_at FROM phone_message_counters WHERE phone_number_id = '900000000000001' ORDER BY kind`);
-    expect(counters.rows.map((c) => [c.kind, c.count])).toEqual([['delivered', 500], ['read', 500]]);
-    expect(new Date(counters.rows[0]!.last_event_at).toISOString()).toBe(new Date((1749416000 + 999) * 1000).toISOString());
+    expect(counters.rows.map((c) => [c.kind, c.count])).toEqual([['delivered', 400], ['read', 500]]);
+    expect(new Date(counters.rows[0]!.last_event_at).toISOString()).toBe(new Date((1749416000 + 997) * 1000).toISOString());
   });
 
   it('does not disconnect a record on a removal notice older than its connection', async () => {

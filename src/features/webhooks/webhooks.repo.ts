@@ -13,8 +13,10 @@ export type WebhookState = WebhookEventRow['state'];
 /**
  * Stores every row of a delivery in one statement: ids drawn first, the dedupe keys inserted
  * (ON CONFLICT DO NOTHING RETURNING), then all events in one multi-row INSERT, those whose key was
- * already known (or repeated earlier in the same delivery) as `duplicate`. One statement is one
- * transaction: events and keys commit together or not at all.
+ * already known (or repeated earlier in the same delivery) as `duplicate`, and the `messages`
+ * changes that are new added to phone_message_counters (they arrive `processed`: counting is all
+ * their processing, and doing it here spares a second write of each row). One statement is one
+ * transaction: events, keys and counts commit together or not at all.
  */
 export async function insertDelivery(ex: Executor, rows: WebhookRow[], receivedAt: Date): Promise<{ id: number; state: WebhookState }[]> {
   return (await insertDeliveries(ex, [{ rows, receivedAt }]))[0]!;
@@ -71,16 +73,30 @@ export async function insertDeliveries(ex: Executor, deliveries: DeliveryRows[])
       RETURNING key, first_event_id
     ),
     ins AS (
-      INSERT INTO webhook_events (id, received_at, field, waba_id, phone_number_id, dedupe_key, event_at, state, reason, size_bytes, summary, payload, payload_purge_after)
+      INSERT INTO webhook_events (id, received_at, field, waba_id, phone_number_id, dedupe_key, event_at, state, reason, size_bytes, summary, payload, payload_purge_after, processed_at)
       SELECT i.id, i.received_at, i.field, i.waba_id, i.phone_number_id, i.dedupe_key, i.event_at,
         CASE WHEN k.first_event_id IS NULL THEN 'duplicate'::webhook_event_state ELSE i.state END,
         CASE WHEN k.first_event_id IS NULL THEN 'already received' ELSE i.reason END,
         i.size_bytes, i.summary,
         CASE WHEN k.first_event_id IS NULL THEN NULL ELSE i.payload END,
-        CASE WHEN k.first_event_id IS NULL THEN NULL ELSE i.payload_purge_after END
+        CASE WHEN k.first_event_id IS NULL THEN NULL ELSE i.payload_purge_after END,
+        CASE WHEN k.first_event_id IS NOT NULL AND i.state = 'processed' THEN i.received_at END
       FROM input i LEFT JOIN keys k ON k.first_event_id = i.id
       ORDER BY i.ord
       RETURNING id, state
+    ),
+    counted AS (
+      -- sorted, so concurrent statements lock counter rows in the same order (no deadlock)
+      INSERT INTO phone_message_counters (phone_number_id, kind, count, last_event_at)
+      SELECT i.phone_number_id, c.key, sum(c.value::bigint), max(i.event_at)
+      FROM input i JOIN keys k ON k.first_event_id = i.id
+        CROSS JOIN LATERAL jsonb_each_text(COALESCE(i.summary->'kinds', '{}'::jsonb)) AS c
+      WHERE i.field = 'messages' AND i.state = 'processed' AND i.phone_number_id IS NOT NULL
+      GROUP BY i.phone_number_id, c.key
+      ORDER BY i.phone_number_id, c.key
+      ON CONFLICT (phone_number_id, kind) DO UPDATE SET
+        count = phone_message_counters.count + excluded.count,
+        last_event_at = GREATEST(phone_message_counters.last_event_at, excluded.last_event_at)
     )
     SELECT i.ord, ins.id, ins.state FROM ins JOIN input i ON i.id = ins.id ORDER BY i.ord`);
   if (res.rows.length !== input.length) throw new Error(`stored ${res.rows.length} of ${input.length} webhook events`);
