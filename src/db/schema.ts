@@ -6,6 +6,8 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -29,6 +31,9 @@ export const loginReason = pgEnum('login_reason', [
 ]);
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** PostgreSQL's 64-bit transaction id (read as a decimal string). */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
 export const users = pgTable(
   'users',
@@ -134,10 +139,13 @@ export const auditEvents = pgTable(
       .default(sql`'{}'::text[]`),
     /** Non-personal values only: role names, states, counts. */
     details: jsonb('details').notNull().default({}),
+    /** the writing transaction (pg_current_xact_id): the chain sealer takes only events no running transaction can still precede */
+    xid: xid8('xid').notNull().default(sql`pg_current_xact_id()`),
   },
   (t) => [
-    index('audit_events_at_idx').on(t.at),
-    index('audit_events_actor_idx').on(t.actorId, t.at),
+    // keyset pages (at, id) newest first, overall and per actor
+    index('audit_events_at_idx').on(t.at, t.id),
+    index('audit_events_actor_idx').on(t.actorId, t.at, t.id),
     index('audit_events_target_idx').on(t.targetType, t.targetId),
   ],
 );
@@ -501,12 +509,16 @@ export const privacyRequestState = pgEnum('privacy_request_state', ['received', 
  * Data subject requests (access, correction, deletion). Meta's data deletion callback creates
  * deletion requests at `in_progress` (the signature is the verification), idempotent on
  * (meta_user_id, meta_issued_at). The privacy workflow (src/features/privacy) works them.
+ * Personal columns (email, message, details) are erased once the proof-of-handling period ends
+ * (personal_erased_at); the outcome stays.
  */
 export const privacyRequests = pgTable(
   'privacy_requests',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** access | correction | deletion */
     kind: text('kind').notNull(),
+    /** self | public_form | meta_callback | admin */
     source: text('source').notNull(),
     state: privacyRequestState('state').notNull(),
     metaUserId: text('meta_user_id'),
@@ -519,10 +531,136 @@ export const privacyRequests = pgTable(
     /** what was deleted and what was kept and why: { deleted: string[], kept: {what, why}[], note? } */
     outcome: jsonb('outcome').notNull().default({}),
     updatedAt: ts('updated_at').notNull(),
+    /** whose data the request is about (a user), when known */
+    subjectUserId: uuid('subject_user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** the signed-in user or admin who filed it (null: public form, Meta) */
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /** the login email the requester named (public form, admin on behalf) */
+    email: text('email'),
+    /** free text from the requester */
+    message: text('message'),
+    /** kind-specific, requester-supplied: what to delete, requested corrections { field: newValue } */
+    details: jsonb('details').notNull().default({}),
+    verifiedAt: ts('verified_at'),
+    /** session | email_link | meta_signature | admin */
+    verifiedHow: text('verified_how'),
+    /** an admin's reason for a manual verification */
+    verifyReason: text('verify_reason'),
+    /** sha-256 of the single-use verification link token (public form), until used or expired */
+    verifyTokenHash: text('verify_token_hash'),
+    verifyExpiresAt: ts('verify_expires_at'),
+    /** the one extension (by two months) and its reason */
+    extendedAt: ts('extended_at'),
+    extensionReason: text('extension_reason'),
+    rejectionReason: text('rejection_reason'),
+    /** the proof-of-handling period ended: email, message and details were erased */
+    personalErasedAt: ts('personal_erased_at'),
   },
   (t) => [
     uniqueIndex('privacy_requests_code_key').on(t.confirmationCode),
     uniqueIndex('privacy_requests_meta_key').on(t.metaUserId, t.metaIssuedAt),
+    uniqueIndex('privacy_requests_verify_key').on(t.verifyTokenHash),
     index('privacy_requests_state_idx').on(t.state, t.dueAt),
+    index('privacy_requests_subject_idx').on(t.subjectUserId),
   ],
+);
+
+/** Pending email changes (correction): confirmed by a single-use link sent to the new address. */
+export const emailChanges = pgTable(
+  'email_changes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    newEmail: text('new_email').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    requestId: uuid('request_id').references(() => privacyRequests.id, { onDelete: 'set null' }),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [uniqueIndex('email_changes_token_key').on(t.tokenHash), index('email_changes_user_idx').on(t.userId)],
+);
+
+/**
+ * The audit chain, append-only: each sealed audit event at a position, with the previous link's
+ * hash and its own (SHA-256 over the event's canonical encoding, without personal side values, and
+ * the previous hash). No foreign key: a deleted event must leave its link behind to be noticed.
+ */
+export const auditChain = pgTable(
+  'audit_chain',
+  {
+    position: bigint('position', { mode: 'number' }).primaryKey(),
+    eventId: bigint('event_id', { mode: 'number' }).notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+    sealedAt: ts('sealed_at').notNull(),
+  },
+  (t) => [uniqueIndex('audit_chain_event_key').on(t.eventId)],
+);
+
+/** Signed checkpoints of the chain head (every N minutes and at each purge): HMAC with a key-ring key. */
+export const auditAnchors = pgTable(
+  'audit_anchors',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** the chain position anchored (0: empty chain) and its hash */
+    position: bigint('position', { mode: 'number' }).notNull(),
+    headHash: text('head_hash').notNull(),
+    at: ts('at').notNull(),
+    /** scheduled | purge | manual */
+    reason: text('reason').notNull(),
+    /** purge anchors: chain positions below this were purged on purpose (verification starts here) */
+    purgedBelow: bigint('purged_below', { mode: 'number' }),
+    keyId: text('key_id').notNull(),
+    mac: text('mac').notNull(),
+  },
+  (t) => [index('audit_anchors_position_idx').on(t.position)],
+);
+
+/** Retention period per kind of record (owners change them; absent: the default). */
+export const retentionSettings = pgTable('retention_settings', {
+  kind: text('kind').primaryKey(),
+  days: integer('days').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+  updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+});
+
+/** Legal holds on a user or an onboarding record: purges and deletion requests skip held data. */
+export const legalHolds = pgTable(
+  'legal_holds',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** user | onboarding */
+    subjectType: text('subject_type').notNull(),
+    subjectId: uuid('subject_id').notNull(),
+    reason: text('reason').notNull(),
+    placedBy: uuid('placed_by').references(() => users.id, { onDelete: 'set null' }),
+    placedAt: ts('placed_at').notNull(),
+    liftedAt: ts('lifted_at'),
+    liftedBy: uuid('lifted_by').references(() => users.id, { onDelete: 'set null' }),
+    liftReason: text('lift_reason'),
+  },
+  (t) => [
+    index('legal_holds_subject_idx').on(t.subjectType, t.subjectId),
+    uniqueIndex('legal_holds_active_key').on(t.subjectType, t.subjectId).where(sql`lifted_at IS NULL`),
+  ],
+);
+
+/** One retention purge run (scheduled, CLI or dry run): counts per kind and the anchor it wrote. */
+export const purgeRuns = pgTable(
+  'purge_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    startedAt: ts('started_at').notNull(),
+    finishedAt: ts('finished_at'),
+    dryRun: boolean('dry_run').notNull(),
+    /** schedule | cli | manual */
+    trigger: text('trigger').notNull(),
+    counts: jsonb('counts').notNull().default({}),
+    anchorId: bigint('anchor_id', { mode: 'number' }),
+    error: text('error'),
+  },
+  (t) => [index('purge_runs_started_idx').on(t.startedAt)],
 );

@@ -43,6 +43,10 @@ export const PERMISSIONS = {
   },
   'public.meta_callbacks': { who: 'public', describe: "Meta's deauthorize and data deletion callbacks (authenticated by signed_request)" },
   'public.deletion_status': { who: 'public', describe: 'the status page of a data deletion request, by its confirmation code' },
+  'public.privacy_pages': {
+    who: 'public',
+    describe: 'the privacy policy and data deletion pages, the deletion request form and its emailed verification link',
+  },
 
   // --- own account (any signed-in user) --------------------------------------------------------
   'self.read': { who: ALL, describe: 'see own profile and abilities' },
@@ -50,6 +54,7 @@ export const PERMISSIONS = {
   'self.activity.read': { who: ALL, describe: 'own login activity' },
   'self.notifications': { who: ALL, describe: 'own notification preferences' },
   'self.tokens': { who: ALL, describe: 'create personal API tokens (role no higher than own)' },
+  'self.privacy': { who: ALL, describe: '"My data": file and follow own access, correction and deletion requests, download own data' },
 
   // --- users ----------------------------------------------------------------------------------
   'users.list': { who: ALL, describe: 'see the users list (name, email, role, status, last sign-in)' },
