@@ -60,6 +60,11 @@ export interface AuditDetails {
   'meta.deauthorize_received': { matched: number };
   /** A data subject request was opened (kind: deletion, ...; source: meta_callback, ...). */
   'privacy.request_received': { kind: string; source: string };
+  // --- privacy request workflow (src/features/privacy/requests) ---
+  // --- public privacy pages and the deletion form (src/features/privacy/public) ---
+  // --- audit chain, anchors and verification (src/features/audit/chain) ---
+  // --- retention, legal holds and purges (src/features/retention) ---
+  // --- audit log viewer and export (src/features/audit/log) ---
 }
 
 export type AuditAction = keyof AuditDetails;
