@@ -28,6 +28,9 @@ export const loginReason = pgEnum('login_reason', [
   'deactivated',
   'locked',
   'rate_limited',
+  'bad_second_factor',
+  'sso_failed',
+  'sso_not_allowed',
 ]);
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -52,8 +55,18 @@ export const users = pgTable(
     failedCount: integer('failed_count').notNull().default(0),
     failedWindowStart: ts('failed_window_start'),
     lockedUntil: ts('locked_until'),
+    /** TOTP enrolled (the secret sits in the vault, owner type 'user_totp'); null: no 2FA */
+    totpEnrolledAt: ts('totp_enrolled_at'),
+    /** the last TOTP time step accepted: a code is never accepted twice */
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+    /** the OpenID provider's subject this account is linked to (SSO) */
+    oidcSubject: text('oidc_subject'),
   },
-  (t) => [uniqueIndex('users_email_key').on(t.email), index('users_role_status_idx').on(t.role, t.status)],
+  (t) => [
+    uniqueIndex('users_email_key').on(t.email),
+    index('users_role_status_idx').on(t.role, t.status),
+    uniqueIndex('users_oidc_subject_key').on(t.oidcSubject).where(sql`oidc_subject IS NOT NULL`),
+  ],
 );
 
 export const sessions = pgTable(
@@ -70,6 +83,15 @@ export const sessions = pgTable(
     expiresAt: ts('expires_at').notNull(),
     ip: text('ip'),
     userAgent: text('user_agent'),
+    /**
+     * full: signed in; second_factor: password accepted, the TOTP code still owed; enrol: password
+     * accepted, 2FA required and its grace period over, so only enrolment is allowed
+     */
+    stage: text('stage').notNull().default('full'),
+    /** when the user last proved it is them (password, code, SSO): step-up for sensitive actions */
+    provedAt: ts('proved_at'),
+    /** password | sso */
+    method: text('method').notNull().default('password'),
   },
   (t) => [
     uniqueIndex('sessions_token_hash_key').on(t.tokenHash),
@@ -106,6 +128,10 @@ export const loginActivity = pgTable(
     reason: loginReason('reason'),
     ip: text('ip'),
     userAgent: text('user_agent'),
+    /** password | sso | token */
+    method: text('method').notNull().default('password'),
+    /** the second factor's result when one was asked: totp_ok | totp_failed | recovery_ok | recovery_failed | sso_mfa */
+    secondFactor: text('second_factor'),
   },
   (t) => [index('login_activity_user_at_idx').on(t.userId, t.at), index('login_activity_at_idx').on(t.at)],
 );
@@ -663,4 +689,89 @@ export const purgeRuns = pgTable(
     error: text('error'),
   },
   (t) => [index('purge_runs_started_idx').on(t.startedAt)],
+);
+
+/** 2FA recovery codes: ten per enrolment, shown once, stored hashed, single use. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    createdAt: ts('created_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)],
+);
+
+/** Whether 2FA is required per role (owners set it), and since when (grace period counts from then). */
+export const twoFactorPolicy = pgTable('two_factor_policy', {
+  role: userRole('role').primaryKey(),
+  required: boolean('required').notNull(),
+  graceDays: integer('grace_days').notNull().default(7),
+  requiredSince: ts('required_since'),
+  updatedAt: ts('updated_at').notNull(),
+  updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+});
+
+/** Personal access tokens: hashed, scoped to a role no higher than the creator's, expiring, revocable. */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    role: userRole('role').notNull(),
+    /** SHA-256 (hex) of the token; the token is shown once */
+    tokenHash: text('token_hash').notNull(),
+    /** the first characters, to recognise a token in the list */
+    prefix: text('prefix').notNull(),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+    /** why it ended: revoked | creator_deactivated | creator_removed | role_lowered */
+    revokedReason: text('revoked_reason'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_key').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
+);
+
+/** The one OpenID Connect provider (owners configure it; the client secret sits in the vault, owner type 'sso'). */
+export const ssoSettings = pgTable('sso_settings', {
+  id: integer('id').primaryKey(),
+  enabled: boolean('enabled').notNull().default(false),
+  issuer: text('issuer').notNull(),
+  clientId: text('client_id').notNull(),
+  displayName: text('display_name').notNull(),
+  allowedDomains: text('allowed_domains')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+  /** refuse | invite: unknown users are created as `invited` with defaultRole (never above admin) */
+  unknownUsers: text('unknown_users').notNull().default('refuse'),
+  defaultRole: userRole('default_role').notNull().default('viewer'),
+  /** password sign-in stays allowed for non-owners (owners always keep it: no lock-out) */
+  passwordForNonOwners: boolean('password_for_non_owners').notNull().default(true),
+  updatedAt: ts('updated_at').notNull(),
+  updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+});
+
+/** In-flight OIDC sign-ins: state (hashed), nonce and PKCE verifier, for a few minutes. */
+export const oidcFlows = pgTable(
+  'oidc_flows',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    nonce: text('nonce').notNull(),
+    codeVerifier: text('code_verifier').notNull(),
+    /** sign_in | test */
+    purpose: text('purpose').notNull(),
+    returnTo: text('return_to'),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('oidc_flows_expires_idx').on(t.expiresAt)],
 );

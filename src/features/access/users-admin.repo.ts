@@ -120,6 +120,9 @@ function toUserRow(r: Record<string, unknown>): UserRow {
     failedCount: r.failed_count as number,
     failedWindowStart: date(r.failed_window_start),
     lockedUntil: date(r.locked_until),
+    totpEnrolledAt: date(r.totp_enrolled_at),
+    totpLastStep: r.totp_last_step === null || r.totp_last_step === undefined ? null : Number(r.totp_last_step),
+    oidcSubject: (r.oidc_subject as string | null) ?? null,
   };
 }
 
