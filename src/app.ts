@@ -19,6 +19,7 @@ import { createMailer } from './features/mail/mailer.js';
 import { outboxRoutes } from './features/mail/outbox.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import { metaCallbackRoutes } from './features/meta-callbacks/meta-callbacks.routes.js';
+import { metricsRoutes, recordRequestDurations } from './features/metrics/metrics.routes.js';
 import type { KeyRing } from './features/vault/keyring.js';
 import { connectConfigOf, missingSettings, type ConnectSettings } from './features/onboarding/connect/connect-page.js';
 import { connectRoutes } from './features/onboarding/connect/connect.routes.js';
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The API reads JSON only; features that take other bodies (Meta's form posts) add their own parser.
   app.removeContentTypeParser('text/plain');
   registerErrorHandler(app);
+  recordRequestDurations(app);
   app.setNotFoundHandler((req, reply) => sendNotFound(req, reply));
 
   await app.register(swagger, {
@@ -160,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(customerConnectRoutes, { links, onboarding, connect: connectConfigOf(connectSettings), sandbox: config.meta.sandbox, secure: config.secure });
   await app.register(metaCallbackRoutes, { onboarding, appSecret: meta.appSecret, publicUrl: config.publicUrl, contactEmail: config.contactEmail, rejected: { count: 0 } });
   await app.register(webhookRoutes, { webhooks: webhookDepsOf({ ...deps, scheduleProcessing: deps.scheduleWebhookProcessing }) });
+  await app.register(metricsRoutes, { token: config.metricsToken, pool: deps.database.pool });
   await app.register(webRoutes, { webDir: deps.webDir });
   return app;
 }

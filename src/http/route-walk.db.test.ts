@@ -4,7 +4,7 @@
  * the callers the table refuses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { META_AUTHENTICATED_ACTIONS, PERMISSIONS, ROLES, isPublic, loopbackMay, roleMay, type Role } from '../features/access/permissions.js';
+import { SECRET_AUTHENTICATED_ACTIONS, PERMISSIONS, ROLES, isPublic, loopbackMay, roleMay, type Role } from '../features/access/permissions.js';
 import { createSession } from '../features/access/sessions.service.js';
 import { buildTestApp, createUser, sameOrigin, type TestApp } from '../test-support/test-app.js';
 import { useTestDatabase } from '../test-support/test-db.js';
@@ -58,10 +58,10 @@ describe('role x route walk', () => {
       for (const role of [null, ...ROLES] as const) {
         const res = await call(method, url, role);
         const label = `${method} ${url} as ${role ?? 'anonymous'} -> ${res.statusCode}`;
-        if (META_AUTHENTICATED_ACTIONS.includes(action)) {
-          // Authenticated by Meta's secret (verify token, X-Hub-Signature-256), not by a session: the walk
-          // sends neither, so every caller, signed in or not, must be refused alike.
-          if (res.statusCode !== 401 && res.statusCode !== 403) failures.push(`${label} (expected refusal without Meta's proof)`);
+        if (SECRET_AUTHENTICATED_ACTIONS.includes(action)) {
+          // Authenticated by a secret (Meta's verify token or signature, the metrics token), not by a
+          // session: the walk sends none, so every remote caller, signed in or not, is refused alike.
+          if (res.statusCode !== 401 && res.statusCode !== 403) failures.push(`${label} (expected refusal without the secret)`);
         } else if (isPublic(action)) {
           if (res.statusCode === 401 || res.statusCode === 403) failures.push(`${label} (public route refused)`);
         } else if (role === null) {

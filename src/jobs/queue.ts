@@ -7,6 +7,7 @@ import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.js';
 import type { JobDefinition } from './define-job.js';
 import type { JobContext } from './job-context.js';
+import { jobFailures } from '../features/metrics/metrics.js';
 
 export interface JobQueue {
   /** Enqueues a job; data is validated against the job's schema first. */
@@ -47,7 +48,12 @@ export async function startJobQueue(opts: {
       await boss.work(job.name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, batchSize: 1 }, async (batch) => {
         for (const j of batch) {
           const data = job.data.parse(j.data ?? {});
-          await job.handler(data, opts.ctx);
+          try {
+            await job.handler(data, opts.ctx);
+          } catch (err) {
+            jobFailures.inc({ job: job.name });
+            throw err;
+          }
         }
       });
     }

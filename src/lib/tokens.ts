@@ -17,3 +17,15 @@ export function safeEqual(a: string, b: string): boolean {
   const bb = Buffer.from(b);
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
+
+/**
+ * Constant-time equality of a received secret (any type, any length) with the expected one: both
+ * are hashed to 32 bytes first, so neither the length nor the content leaks. False when the
+ * expected secret is unset or empty.
+ */
+export function sameSecret(given: unknown, expected: string | undefined): boolean {
+  if (typeof given !== 'string' || expected === undefined || expected === '') return false;
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}

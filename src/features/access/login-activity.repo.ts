@@ -3,6 +3,7 @@ import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
 import { deviceLocks, loginActivity, users } from '../../db/schema.js';
 import type { Executor } from '../../db/client.js';
 import type { LockState } from './lockout.js';
+import { signIns } from '../metrics/metrics.js';
 
 export type LoginActivityRow = typeof loginActivity.$inferSelect;
 export type LoginReason = NonNullable<LoginActivityRow['reason']>;
@@ -21,6 +22,7 @@ export async function insertLoginActivity(
   },
 ): Promise<void> {
   await ex.insert(loginActivity).values(v);
+  signIns.inc({ result: v.result, reason: v.reason ?? 'none' });
 }
 
 /** One page of a user's attempts, newest first, before the id `beforeId` (keyset pagination). */

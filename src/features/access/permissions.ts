@@ -42,6 +42,11 @@ export const PERMISSIONS = {
     describe: "a customer's onboarding page and its requests (authorised by the onboarding link, then its cookie)",
   },
   'public.meta_callbacks': { who: 'public', describe: "Meta's deauthorize and data deletion callbacks (authenticated by signed_request)" },
+  'public.metrics': {
+    who: 'public',
+    loopback: true,
+    describe: 'Prometheus metrics at /metrics: the METRICS_TOKEN bearer token when set, else loopback clients only',
+  },
   'public.deletion_status': { who: 'public', describe: 'the status page of a data deletion request, by its confirmation code' },
   'public.privacy_pages': {
     who: 'public',
@@ -103,11 +108,12 @@ export const PERMISSIONS = {
 export type Action = keyof typeof PERMISSIONS;
 
 /**
- * Public actions authenticated by a Meta secret (webhook verify token, X-Hub-Signature-256) instead
- * of a session: a request without that proof is refused with 401 or 403 whoever sends it. The role x
- * route walk (src/http/route-walk.db.test.ts) expects exactly that refusal from them.
+ * Public actions authenticated by a secret instead of a session (Meta's webhook verify token and
+ * X-Hub-Signature-256; the METRICS_TOKEN bearer or a loopback peer): a remote request without that
+ * proof is refused with 401 or 403 whoever sends it. The role x route walk
+ * (src/http/route-walk.db.test.ts) expects exactly that refusal from them.
  */
-export const META_AUTHENTICATED_ACTIONS: readonly Action[] = ['public.meta_webhooks'];
+export const SECRET_AUTHENTICATED_ACTIONS: readonly Action[] = ['public.meta_webhooks', 'public.metrics'];
 
 /** True when the action needs no session. */
 export function isPublic(action: Action): boolean {

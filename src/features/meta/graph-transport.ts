@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { Logger } from '../../logger.js';
 import { GraphError, scrub, type GraphErrorFields } from './graph-error.js';
+import { graphCalls } from '../metrics/metrics.js';
 import { parseGraphJson } from './graph-json.js';
 import { errorEnvelopeSchema } from './graph-schemas.js';
 
@@ -150,10 +151,12 @@ export function createTransport(o: TransportOptions) {
       const started = performance.now();
       try {
         const out = await once(call, secrets);
+        graphCalls.observe({ operation: call.operation, result: 'ok' }, (performance.now() - started) / 1000);
         o.logger.debug({ graph: { ...log, attempt, ms: Math.round(performance.now() - started) } }, 'graph call');
         return out;
       } catch (e) {
         if (!(e instanceof GraphError)) throw e;
+        graphCalls.observe({ operation: call.operation, result: e.kind }, (performance.now() - started) / 1000);
         const backoff = random() * Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
         const wait = Math.max(backoff, e.retryAfterMs ?? 0);
         const again = e.retryable && attempt < maxAttempts && wait <= maxDelay;

@@ -7,11 +7,18 @@ import type { Db, Executor, Tx } from '../../db/client.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuditContext } from '../audit/audit.types.js';
+import { vaultDecrypts } from '../metrics/metrics.js';
 import { decrypt, encrypt, secretAad } from './cipher.js';
 import type { KeyRing } from './keyring.js';
 import { VaultSecretMissingError } from './vault.errors.js';
 import { deleteOwnerSecretRows, deleteSecretRow, findSecret, secretExists, upsertSecret } from './vault.repo.js';
 import { VAULT_OWNER_TYPES, VAULT_PURPOSES, type SecretOwner, type SecretRef } from './vault.types.js';
+
+/** Every decryption of a stored secret, counted for /metrics. */
+function decryptCounted(...args: Parameters<typeof decrypt>): string {
+  vaultDecrypts.inc();
+  return decrypt(...args);
+}
 
 /** Long enough for any Meta token; a bound so a mistake cannot store megabytes. */
 const MAX_SECRET_CHARS = 8192;
@@ -79,7 +86,7 @@ export async function useSecret<T>(
   const plaintext = await db.transaction(async (tx) => {
     const row = await findSecret(tx, ref);
     if (!row) throw new VaultSecretMissingError(`no ${ref.purpose} stored for ${ref.ownerType} ${ref.ownerId}`);
-    const value = decrypt(ring, row.ciphertext, refAad(ref), describeRef(ref));
+    const value = decryptCounted(ring, row.ciphertext, refAad(ref), describeRef(ref));
     await recordAudit(tx, clock, actor, {
       action: 'vault.secret_used',
       targetType: ref.ownerType,
@@ -100,7 +107,7 @@ export async function moveSecret(tx: Tx, ring: KeyRing, from: SecretRef, to: Sec
   checkRef(to);
   const row = await findSecret(tx, from);
   if (!row) return false;
-  await upsertSecret(tx, to, encrypt(ring.current, decrypt(ring, row.ciphertext, refAad(from), describeRef(from)), refAad(to)), ring.current.id);
+  await upsertSecret(tx, to, encrypt(ring.current, decryptCounted(ring, row.ciphertext, refAad(from), describeRef(from)), refAad(to)), ring.current.id);
   await deleteSecretRow(tx, from);
   return true;
 }
@@ -113,7 +120,7 @@ export async function revealSecret(tx: Tx, ring: KeyRing, ref: SecretRef, purpos
   checkRef(ref);
   const row = await findSecret(tx, ref);
   if (!row) return null;
-  const value = decrypt(ring, row.ciphertext, refAad(ref), describeRef(ref));
+  const value = decryptCounted(ring, row.ciphertext, refAad(ref), describeRef(ref));
   await recordAudit(tx, clock, actor, { action: 'vault.secret_used', targetType: ref.ownerType, targetId: ref.ownerId, details: { purpose, credential: ref.purpose, ownerType: ref.ownerType } });
   return value;
 }

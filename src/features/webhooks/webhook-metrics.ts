@@ -1,17 +1,4 @@
-/**
- * In-process counters of the webhook endpoint, for /metrics (per process; a scrape sums instances).
- */
-export const webhookMetrics = {
-  /** deliveries refused for a missing, malformed or wrong X-Hub-Signature-256 */
-  signatureFailures: 0,
-  /** verified deliveries stored */
-  deliveries: 0,
-  /** changes stored (any state) */
-  changes: 0,
-  /** changes that were duplicates of an earlier one */
-  duplicates: 0,
-};
-
+/** The webhook endpoint's rate-limited warning (its counters are Prometheus metrics: src/features/metrics). */
 /** A warn line at most once per `intervalMs`, saying how many were suppressed in between. */
 export function rateLimitedLog(intervalMs: number, now: () => number = Date.now) {
   let last = -Infinity;

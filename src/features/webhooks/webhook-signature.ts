@@ -3,7 +3,7 @@
  * exact received bytes with the app secret, `sha256=<64 lowercase hex>`), and the verify token of the
  * subscription handshake. Pure functions.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
 
@@ -27,10 +27,5 @@ export function signatureOf(raw: Buffer | string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
 }
 
-/** Constant-time equality of two strings of any length (both are hashed to 32 bytes first). */
-export function sameSecret(given: unknown, expected: string | undefined): boolean {
-  if (typeof given !== 'string' || expected === undefined || expected === '') return false;
-  const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
-}
+/** The verify token check: constant time (src/lib/tokens.ts). */
+export { sameSecret } from '../../lib/tokens.js';

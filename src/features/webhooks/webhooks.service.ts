@@ -8,7 +8,8 @@ import { AppError } from '../../http/errors.js';
 import type { Db } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../logger.js';
-import { webhookMetrics, rateLimitedLog } from './webhook-metrics.js';
+import { webhookChanges, webhookDeliveries } from '../metrics/metrics.js';
+import { rateLimitedLog } from './webhook-metrics.js';
 import { parseDelivery } from './webhook-parse.js';
 import { checkSignature, sameSecret } from './webhook-signature.js';
 import { processBatch, type ProcessSummary } from './process/process.service.js';
@@ -51,9 +52,10 @@ export interface IngestResult {
 
 /** Verifies, parses and stores a delivery. Throws 401 (signature), 400 (body) or 413 (too many changes). */
 export async function ingestDelivery(deps: WebhookDeps, raw: Buffer, signature: unknown, meta: { requestId: string }): Promise<IngestResult> {
+  webhookDeliveries.inc({ result: 'received' });
   const failure = checkSignature(raw, signature, deps.appSecret);
   if (failure) {
-    webhookMetrics.signatureFailures++;
+    webhookDeliveries.inc({ result: 'rejected' });
     warnSignature((suppressed) => deps.logger.warn({ webhook: { signature: failure, bytes: raw.length, requestId: meta.requestId, suppressed } }, 'webhook delivery refused: bad signature'));
     throw new AppError('unauthenticated', 'The webhook signature is missing or does not match.');
   }
@@ -61,9 +63,9 @@ export async function ingestDelivery(deps: WebhookDeps, raw: Buffer, signature: 
   const rows = parseDelivery(raw, { now, rawRetentionHours: deps.rawRetentionHours });
   const stored = deps.storeDelivery ? await deps.storeDelivery(rows, now) : await insertDelivery(deps.db, rows, now);
   const duplicates = stored.filter((r) => r.state === 'duplicate').length;
-  webhookMetrics.deliveries++;
-  webhookMetrics.changes += stored.length;
-  webhookMetrics.duplicates += duplicates;
+  webhookDeliveries.inc({ result: 'verified' });
+  webhookChanges.inc({ outcome: 'stored' }, stored.length - duplicates);
+  if (duplicates > 0) webhookChanges.inc({ outcome: 'duplicate' }, duplicates);
   return { stored: stored.length, duplicates };
 }
 

@@ -12,6 +12,7 @@ import { applyBusinessStatus } from './business-status.js';
 import { applyMessages } from './messages.js';
 import { applyPhoneNumberUpdate } from './phone-numbers.js';
 import type { Outcome, ProcessDeps } from './process.types.js';
+import { webhookProcessed } from '../../metrics/metrics.js';
 
 export const BATCH_SIZE = 1_000;
 
@@ -43,7 +44,7 @@ const byTime = (a: WebhookEventRow, b: WebhookEventRow) => (a.eventAt?.getTime()
 
 /** Processes one batch (or the given pending events). */
 export async function processBatch(deps: ProcessDeps, opts: { limit?: number; ids?: number[] } = {}): Promise<ProcessSummary> {
-  return deps.db.transaction(async (tx) => {
+  const summary = await deps.db.transaction(async (tx) => {
     const rows = await claimPending(tx, opts.limit ?? BATCH_SIZE, opts.ids);
     const settled: Settled[] = [];
     const messages = rows.filter((r) => r.field === 'messages');
@@ -75,6 +76,10 @@ export async function processBatch(deps: ProcessDeps, opts: { limit?: number; id
     await settleEvents(tx, settled, deps.clock.now());
     return { claimed: rows.length, processed: settled.filter((s) => s.state === 'processed').length, failed: settled.filter((s) => s.state === 'failed').length };
   });
+  // counted once committed
+  if (summary.processed > 0) webhookProcessed.inc({ result: 'processed' }, summary.processed);
+  if (summary.failed > 0) webhookProcessed.inc({ result: 'failed' }, summary.failed);
+  return summary;
 }
 
 /** Processes batches until none is full (at most `maxBatches`, so one job run stays bounded). */
