@@ -1,4 +1,5 @@
 /**
+ * (A db-project file so CI runs it on the embedded server and on TEST_DATABASE_URL alike.)
  * Webhook durability against the real server process (tsx src/main.ts, sandbox mode): a stream of
  * distinct signed deliveries, kill -9 of the server mid-stream (and, on the embedded database, of
  * its PostgreSQL too), a restart on the same data, then every delivery that got a 200 must be in
