@@ -3,6 +3,7 @@
  * policy; cron schedules are stored in the database, so they fire once whatever the number of instances;
  * a job whose worker died expires and is retried.
  */
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.js';
 import type { JobDefinition } from './define-job.js';
@@ -39,11 +40,17 @@ export async function startJobQueue(opts: {
   });
   boss.on('error', (err: Error) => opts.logger.error({ err }, 'job queue error'));
   await boss.start();
+  // Instances starting together would both find a queue missing and create it at once, which
+  // deadlocks inside pg-boss (each creates the queue's partition): one instance at a time.
+  await withSetupLock(opts.url, async () => {
+    for (const job of opts.jobs) {
+      const policy = { retryLimit: job.retryLimit, retryDelay: job.retryDelaySeconds, retryBackoff: true, expireInSeconds: job.expireInSeconds };
+      if (await boss.getQueue(job.name)) await boss.updateQueue(job.name, { name: job.name, ...policy });
+      else await boss.createQueue(job.name, { name: job.name, ...policy });
+      if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
+    }
+  });
   for (const job of opts.jobs) {
-    const policy = { retryLimit: job.retryLimit, retryDelay: job.retryDelaySeconds, retryBackoff: true, expireInSeconds: job.expireInSeconds };
-    if (await boss.getQueue(job.name)) await boss.updateQueue(job.name, { name: job.name, ...policy });
-    else await boss.createQueue(job.name, { name: job.name, ...policy });
-    if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
     if (opts.work !== false) {
       await boss.work(job.name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, batchSize: 1 }, async (batch) => {
         for (const j of batch) {
@@ -68,4 +75,20 @@ export async function startJobQueue(opts: {
       await boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
     },
   };
+}
+
+/** Key of the advisory lock that serialises queue set-up across instances (any constant not used elsewhere). */
+const QUEUE_SETUP_LOCK = 7_215_118_402;
+
+/** Runs `fn` holding a session advisory lock on its own connection (released when it returns or throws). */
+async function withSetupLock(url: string, fn: () => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: url, application_name: 'crm-jobs-setup' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [QUEUE_SETUP_LOCK]);
+    await fn();
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
