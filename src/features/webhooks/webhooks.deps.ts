@@ -17,6 +17,7 @@ export function webhookDepsOf(d: { config: Config; database: Database; clock: Cl
     appSecret: meta.appSecret,
     verifyToken: meta.webhookVerifyToken,
     rawRetentionHours: d.config.webhooks.rawRetentionHours,
+    secure: d.config.secure,
     ...(d.scheduleProcessing ? { scheduleProcessing: d.scheduleProcessing } : {}),
   };
 }

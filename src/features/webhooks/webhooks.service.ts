@@ -24,6 +24,8 @@ export interface WebhookDeps {
   appSecret: string;
   verifyToken: string | undefined;
   rawRetentionHours: number;
+  /** PUBLIC_URL is https: answers carry HSTS */
+  secure?: boolean;
   /** Asks for processing after a delivery committed (main.ts: the `webhooks.process` job); coalesced here. */
   scheduleProcessing?: () => Promise<void>;
   /** Stores one delivery's rows (committed when it resolves); default: its own statement (insertDelivery). */
