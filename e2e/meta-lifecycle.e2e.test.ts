@@ -3,14 +3,20 @@
  * mode (the record page's "Sandbox: simulate Meta" section makes the simulator send signed webhooks
  * and callbacks to this app's own listener):
  * 1. the owner connects a WABA, opens the record and presses "Customer removed the app": within a
- *    bounded wait the record is Disconnected with a reason naming the removal, and its token is gone
- *    (Token health: Stored No);
- * 2. "Quality dropped to red": once processed, the phone's quality badge is Red;
+ *    bounded wait the record is Disconnected with a reason naming the removal, its token is gone
+ *    (Token health: Stored No), the Meta status section shows the "Removed on Meta" alert and the
+ *    History table a line saying the state went from Connected to Disconnected;
+ * 2. "Quality dropped to red": once processed, the phone's quality badge is Red and the History
+ *    table says the quality was flagged;
  * 3. the Webhook events page lists those events as Processed;
- * 4. a data deletion callback for a Meta user with no records: its status page (opened with no CRM
+ * 4. its Meta callbacks tab lists the deauthorize callback with the record it matched;
+ * 5. "WABA disabled": the Meta status section shows the ban badge "Disabled" and a history line;
+ * 5b. "Inbound message": the phone number's row counts it, with the last event's time;
+ * 5c. a PARTNER_ADDED for a WABA nobody onboarded: the "Shared accounts" tab of WhatsApp accounts lists it;
+ * 6. a data deletion callback for a Meta user with no records: its status page (opened with no CRM
  *    cookies) says the request is complete and nothing was linked.
- * axe-core (serious/critical) on the record page with the sandbox section, the Webhook events page
- * and the deletion status page.
+ * axe-core (serious/critical) on the record page with the sandbox, Meta status and History sections,
+ * the Webhook events page (both tabs), the Shared accounts tab and the deletion status page.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +111,13 @@ describe('Meta lifecycle in the sandbox', () => {
     expect(await page.locator('[data-state]').first().textContent()).toBe('Disconnected');
     expect(await page.getByTestId('record-reason').textContent()).toMatch(/removed/i);
     expect(await fact(page, 'Token health', 'Stored').textContent()).toBe('No');
+    // What Meta reported, in words: the alert and the history line of the state change
+    const removed = page.getByRole('region', { name: 'Meta status' }).getByRole('alert');
+    expect(await removed.count()).toBe(1);
+    expect(await removed.textContent()).toMatch(/^Removed on Meta.*disconnected.*token and registration PIN were erased/);
+    const history = page.getByRole('table', { name: 'History' });
+    const stateLine = history.getByRole('row').filter({ hasText: /Record state: Connected\s*→?\s*changed to\s*Disconnected/ });
+    expect(await stateLine.count()).toBe(1);
 
     // The webhook itself is processed promptly (the deauthorize callback alone would disconnect).
     const recordId = new URL(recordUrl).pathname.split('/').pop()!;
@@ -133,6 +146,9 @@ describe('Meta lifecycle in the sandbox', () => {
     expect(await simulate(page, 'Quality dropped to red')).toContain('Webhook: HTTP 200');
     await reloadUntil(page, async () => ((await phoneRow.getByTitle(/^Quality rating: /).textContent()) ?? '').endsWith('Red'));
     expect(await phoneRow.getByTitle(/^Quality rating: /).textContent()).toBe('Quality rating: Red');
+    const qualityLine = page.getByRole('table', { name: 'History' }).getByRole('row').filter({ hasText: 'Phone number quality' });
+    expect(await qualityLine.count()).toBe(1);
+    expect(await qualityLine.textContent()).toMatch(/Quality and messaging limit \(\+1 555-078-3881\):.*changed to\s*Quality flagged as low/);
 
     // axe: the record page with the sandbox section (and its report) on it
     await page.getByRole('region', { name: 'Sandbox: simulate Meta' }).waitFor();
@@ -154,6 +170,85 @@ describe('Meta lifecycle in the sandbox', () => {
       expect(await row.locator('[data-state]').textContent()).toBe('Processed');
       expect(await row.textContent()).toContain(PICK.wabaId);
     }
+    expect(await checkA11y(page)).toEqual([]);
+    expect(unexpected(owner.problems)).toEqual([]);
+  });
+
+  it('the Meta callbacks tab lists the deauthorize callback with the record it matched', async () => {
+    const { page } = owner;
+    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Webhook events' }).click();
+    await page.getByRole('heading', { name: 'Webhook events', level: 1 }).waitFor();
+    await page.getByRole('tab', { name: 'Meta callbacks' }).click();
+    await page.waitForURL((u) => u.searchParams.get('tab') === 'callbacks');
+    const table = page.getByRole('table', { name: 'Meta callbacks' });
+    await table.waitFor();
+    const rows = table.getByRole('row').filter({ has: page.locator('[data-result]') });
+    expect(await rows.count()).toBe(1);
+    const row = rows.first();
+    expect(await row.textContent()).toContain('Deauthorize');
+    expect(await row.locator('[data-result]').textContent()).toBe('Matched');
+    // the webhook or the callback disconnected it first: either way the row names the record
+    const link = row.getByRole('link', { name: 'Lucky Shrub' });
+    expect(new URL((await link.getAttribute('href')) ?? '', server.url).pathname).toBe(new URL(recordUrl).pathname);
+    expect(await row.textContent()).toMatch(/Lucky Shrub (already disconnected|disconnected: Meta no longer honours its token)/);
+    expect(await checkA11y(page)).toEqual([]);
+    expect(unexpected(owner.problems)).toEqual([]);
+  });
+
+  it('WABA disabled: the Meta status section shows the ban badge and the history says so', async () => {
+    const { page } = owner;
+    await page.goto(recordUrl);
+    const status = page.getByRole('region', { name: 'Meta status' });
+    await status.waitFor();
+    expect(await status.getByTitle(/^Ban state: /).count()).toBe(0);
+
+    expect(await simulate(page, 'WABA disabled')).toContain('Webhook: HTTP 200');
+    await reloadUntil(page, async () => (await status.getByTitle('Ban state: Disabled').count()) === 1);
+    expect(await status.getByTitle('Ban state: Disabled').textContent()).toBe('Ban state: Disabled');
+    expect(await fact(page, 'Meta status', 'Ban state').textContent()).toMatch(/^Disabled since /);
+    const banLine = page.getByRole('table', { name: 'History' }).getByRole('row').filter({ hasText: 'Ban state:' });
+    expect(await banLine.count()).toBe(1);
+    expect(await banLine.textContent()).toMatch(/Ban state:\s*nothing reported\s*→?\s*changed to\s*Disabled/);
+    // still disconnected: the removal alert stays
+    expect(await status.getByRole('alert').textContent()).toMatch(/^Removed on Meta/);
+    expect(await checkA11y(page)).toEqual([]);
+    expect(unexpected(owner.problems)).toEqual([]);
+  });
+
+  it('inbound message: the phone number row counts it and shows when the last message event was', async () => {
+    const { page } = owner;
+    const phoneRow = page.getByRole('table', { name: 'Phone numbers' }).getByRole('row').filter({ hasText: NUMBER });
+    const counters = phoneRow.getByRole('list', { name: `Message events for ${NUMBER}` });
+    expect(await phoneRow.textContent()).toContain('None yet');
+    expect(await simulate(page, 'Inbound message')).toContain('Webhook: HTTP 200');
+    await reloadUntil(page, async () => (await counters.count()) === 1);
+    expect(await counters.getByRole('listitem').allTextContents()).toEqual(['Inbound 1']);
+    expect(await phoneRow.getByTestId('last-message-event').locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(unexpected(owner.problems)).toEqual([]);
+  });
+
+  it('a WABA shared with the app but never onboarded shows on the Shared accounts tab', async () => {
+    const { page } = owner;
+    const jm = SEED.jaspersMarket;
+    const sent = await page.request.post(`${server.url}/sandbox/meta/events`, { headers: sameOrigin(), data: { kind: 'webhook', field: 'account_update', event: 'PARTNER_ADDED', wabaId: jm.usWabaId } });
+    expect(sent.status()).toBe(202);
+    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'WhatsApp accounts' }).click();
+    await page.getByRole('heading', { name: 'WhatsApp accounts', level: 1 }).waitFor();
+    await page.getByRole('tab', { name: 'Shared accounts' }).click();
+    await page.waitForURL((u) => u.searchParams.get('tab') === 'shared');
+    // processed within seconds of its 200: reload until the row is there
+    const started = Date.now();
+    const row = () => page.getByRole('table', { name: 'Shared accounts' }).getByRole('row').filter({ hasText: jm.usWabaId });
+    while ((await row().count()) === 0) {
+      if (Date.now() - started > EFFECT_WAIT_MS) throw new Error('the shared account did not show');
+      await page.waitForTimeout(500);
+      await page.reload();
+      await page.getByRole('tab', { name: 'Shared accounts', selected: true }).waitFor();
+    }
+    expect(await row().textContent()).toContain(jm.businessId);
+    expect(await row().textContent()).toMatch(/Still shared\s*Shared with the app/);
+    // the onboarded WABA (shared too, then removed) is not a "shared account": it has a record
+    expect(await page.getByRole('table', { name: 'Shared accounts' }).getByRole('row').filter({ hasText: PICK.wabaId }).count()).toBe(0);
     expect(await checkA11y(page)).toEqual([]);
     expect(unexpected(owner.problems)).toEqual([]);
   });

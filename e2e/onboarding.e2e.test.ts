@@ -168,7 +168,7 @@ describe('onboarding journeys', () => {
     await page.reload();
     await linkRow.locator('[data-status="used"]').waitFor();
     expect(await linkRow.getByRole('link', { name: `View account of ${LINK.label}` }).count()).toBe(1);
-    await page.getByRole('tab', { name: 'Accounts' }).click();
+    await page.getByRole('tab', { name: 'Accounts', exact: true }).click();
     const accountRow = page.getByRole('table', { name: 'WhatsApp accounts' }).getByRole('row').filter({ hasText: `link: ${LINK.label}` });
     await accountRow.waitFor();
     expect(await accountRow.textContent()).toContain(CUSTOMER_NUMBER);

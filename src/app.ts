@@ -11,6 +11,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { accountRoutes } from './features/access/account.routes.js';
+import { auditLogRoutes } from './features/audit/log/audit-log.routes.js';
+import { auditChainRoutes } from './features/audit/chain/verify.routes.js';
 import type { AccessDeps } from './features/access/access.deps.js';
 import { authRoutes } from './features/access/auth.routes.js';
 import { linksRoutes } from './features/access/links.routes.js';
@@ -19,6 +21,7 @@ import { createMailer } from './features/mail/mailer.js';
 import { outboxRoutes } from './features/mail/outbox.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import { metaCallbackRoutes } from './features/meta-callbacks/meta-callbacks.routes.js';
+import { privacyPublicRoutes } from './features/privacy/public/privacy-public.routes.js';
 import { metricsRoutes, recordRequestDurations } from './features/metrics/metrics.routes.js';
 import type { KeyRing } from './features/vault/keyring.js';
 import { connectConfigOf, missingSettings, type ConnectSettings } from './features/onboarding/connect/connect-page.js';
@@ -30,6 +33,10 @@ import { createOnboardingDeps } from './features/onboarding/onboarding.deps.js';
 import { onboardingRoutes } from './features/onboarding/onboarding.routes.js';
 import { metaAppOf } from './features/sandbox/sandbox-meta.js';
 import { sandboxRoutes } from './features/sandbox/sandbox.routes.js';
+import { privacyRequestRoutes } from './features/privacy/requests/requests.routes.js';
+import { envDefaultsOf } from './features/retention/retention.deps.js';
+import { retentionRoutes } from './features/retention/retention.routes.js';
+import { twoFactorRoutes } from './features/access/two-factor/two-factor.routes.js';
 import { webRoutes } from './features/web/web.routes.js';
 import { webhookDepsOf } from './features/webhooks/webhooks.deps.js';
 import { webhookRoutes } from './features/webhooks/webhooks.routes.js';
@@ -37,6 +44,7 @@ import { createMetaSimulator, type MetaSimulator } from './meta-simulator/index.
 import { registerErrorHandler, sendNotFound } from './http/error-handler.js';
 import { toProblem } from './http/errors.js';
 import { registerGuard } from './http/guard.js';
+import { pgRateLimitStore } from './http/rate-limit-store.js';
 import './http/fastify-types.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './logger.js';
@@ -119,7 +127,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     referrerPolicy: { policy: 'no-referrer' },
     frameguard: { action: 'deny' },
   });
-  await app.register(rateLimit, { global: false });
+  // counters in PostgreSQL, shared by every instance; a database error lets the request through (it fails anyway)
+  await app.register(rateLimit, { global: false, store: pgRateLimitStore(deps.database.pool), skipOnError: true });
 
   const mailer = createMailer(config, deps.database.db);
   const access: AccessDeps = {
@@ -132,7 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deviceKey: deps.keyring.derive('device-cookie'),
   };
   const cookies = { secure: config.secure, sessionMaxMs: config.sessionMaxMs };
-  app.decorate('routeActions', registerGuard(app, { ...access, secure: config.secure, publicOrigin: config.publicUrl.origin }));
+  app.decorate('routeActions', registerGuard(app, { ...access, secure: config.secure, publicOrigin: config.publicUrl.origin, stepUpMs: config.stepUpMs }));
 
   await app.register(healthRoutes, { isReady: deps.isReady });
   await app.register(authRoutes, { access, cookies, signInRateLimit: deps.signInRateLimit ?? { max: 20, timeWindowMs: 60_000 } });
@@ -163,6 +172,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metaCallbackRoutes, { onboarding, appSecret: meta.appSecret, publicUrl: config.publicUrl, contactEmail: config.contactEmail, rejected: { count: 0 } });
   await app.register(webhookRoutes, { webhooks: webhookDepsOf({ ...deps, scheduleProcessing: deps.scheduleWebhookProcessing }) });
   await app.register(metricsRoutes, { token: config.metricsToken, pool: deps.database.pool });
+  await app.register(auditLogRoutes, { audit: { db: deps.database.db, clock: deps.clock } });
+  await app.register(privacyRequestRoutes, { access });
+  await app.register(privacyPublicRoutes, {
+    db: deps.database.db,
+    clock: deps.clock,
+    mailer,
+    publicUrl: config.publicUrl,
+    secure: config.secure,
+    contactEmail: config.contactEmail,
+    privacyPolicyFile: config.privacyPolicyFile,
+    formKey: deps.keyring.derive('privacy-form'),
+  });
+  await app.register(retentionRoutes, {
+    retention: { db: deps.database.db, clock: deps.clock, keyring: deps.keyring, sessionIdleMs: config.sessionIdleMs, envDefaults: envDefaultsOf(config) },
+    logger: deps.logger,
+  });
+  await app.register(twoFactorRoutes, {
+    twoFactor: { ...access, keyring: deps.keyring, stepUpMs: config.stepUpMs },
+    cookies,
+    signInRateLimit: deps.signInRateLimit ?? { max: 20, timeWindowMs: 60_000 },
+  });
+  await app.register(auditChainRoutes, { chain: { db: deps.database.db, clock: deps.clock, keyring: deps.keyring, logger: deps.logger } });
   await app.register(webRoutes, { webDir: deps.webDir });
   return app;
 }

@@ -35,6 +35,8 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: postgresUrl.optional(),
+  /** migrations connect with this role instead (it owns the schema; the runtime role cannot drop the audit triggers) */
+  DATABASE_MIGRATION_URL: postgresUrl.optional(),
   ENCRYPTION_KEYS: z
     .string()
     .regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/, 'must be id:base64[,id:base64...]')
@@ -56,8 +58,10 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).max(200).optional(),
   SESSION_IDLE_MINUTES: intInRange(1, 24 * 60).default(30),
+  /** step-up: how long a password or code proof lets sensitive actions through (src/features/access/two-factor/step-up.ts) */
+  STEP_UP_SECONDS: intInRange(10, 3600).default(600),
   ONBOARDING_LINK_TTL_DAYS: intInRange(1, 30).default(7),
-  ONBOARDING_LINK_PREFILL_RETENTION_DAYS: intInRange(1, 3650).default(90),
+  ONBOARDING_LINK_PREFILL_RETENTION_DAYS: intInRange(1, 3650).default(30),
   WEBHOOK_RAW_RETENTION_HOURS: intInRange(1, 720).default(72),
   SESSION_MAX_HOURS: intInRange(1, 24 * 30).default(12),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -75,6 +79,8 @@ export interface Config {
   trustProxy: TrustProxy;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** when set, migrations run under this (owning) role; the app itself connects with databaseUrl */
+  databaseMigrationUrl: string | undefined;
   encryptionKeys: string | undefined;
   encryptionKey: string | undefined;
   meta: {
@@ -97,6 +103,8 @@ export interface Config {
   /** sender of every mail; default `CRM console <no-reply@PUBLIC_URL's host>` */
   mailFrom: string;
   sessionIdleMs: number;
+  /** step-up window: sensitive actions need a proof newer than this */
+  stepUpMs: number;
   sessionMaxMs: number;
   /** customer onboarding links: default lifetime, and how long their prefill (personal data) is kept after they end */
   onboardingLinks: { ttlDays: number; prefillRetentionDays: number };
@@ -147,6 +155,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.DATABASE_URL !== undefined && e.ENCRYPTION_KEYS === undefined && e.ENCRYPTION_KEY === undefined) {
     throw new ConfigError('ENCRYPTION_KEYS: required when DATABASE_URL is set (or ENCRYPTION_KEY)');
   }
+  if (e.DATABASE_MIGRATION_URL !== undefined && e.DATABASE_URL === undefined) {
+    throw new ConfigError('DATABASE_MIGRATION_URL: only with DATABASE_URL (the embedded server runs with one role)');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -155,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    databaseMigrationUrl: e.DATABASE_MIGRATION_URL,
     encryptionKeys: e.ENCRYPTION_KEYS,
     encryptionKey: e.ENCRYPTION_KEY,
     meta: {
@@ -175,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? `CRM console <no-reply@${publicUrl.hostname}>`,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    stepUpMs: e.STEP_UP_SECONDS * 1000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     onboardingLinks: { ttlDays: e.ONBOARDING_LINK_TTL_DAYS, prefillRetentionDays: e.ONBOARDING_LINK_PREFILL_RETENTION_DAYS },
     webhooks: { rawRetentionHours: e.WEBHOOK_RAW_RETENTION_HOURS },

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config.js';
+import { loadPolicySource } from './features/privacy/public/policy-source.js';
 import { MigrationError } from './db/migrate.js';
 import { systemClock } from './lib/clock.js';
 import type { JobQueue } from './jobs/queue.js';
@@ -51,6 +52,8 @@ export async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    // A set but unreadable PRIVACY_POLICY_FILE stops start-up here, with the one-line message below.
+    loadPolicySource(config.privacyPolicyFile);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`Configuration error: ${err.message}\n`);
@@ -122,6 +125,10 @@ export async function main(): Promise<void> {
     }),
   ]);
 
+  // The audit chain's sealer: every instance tries every few seconds; one seals at a time (advisory lock).
+  const { startSealerLoop, SEAL_INTERVAL_MS } = await import('./features/audit/chain/sealer.js');
+  const sealer = startSealerLoop({ db: rt.database.db, clock, intervalMs: SEAL_INTERVAL_MS, logger });
+
   let stopping = false;
   async function shutdown(reason: string, code = 0) {
     if (stopping) return;
@@ -132,11 +139,29 @@ export async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     timer.unref();
+    // each step timed: a slow shutdown says where it spent its time (the deadline message follows)
+    let last = performance.now();
+    const step = async (name: string, fn: () => Promise<unknown>) => {
+      await fn();
+      const now = performance.now();
+      logger.info({ shutdownStep: name, ms: Math.round(now - last) }, 'shutdown step done');
+      last = now;
+    };
     try {
-      await app.close();
-      await dialog?.close();
-      await jobs.stop(8_000);
-      await rt.close();
+      await step('http', async () => {
+        // A kept-alive connection that goes idle after close() began would stay open until its
+        // keep-alive timeout (72 s) and hold close() up: close such connections as they go idle.
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(sweep);
+        }
+      });
+      await step('sandbox dialog', async () => dialog?.close());
+      await step('jobs', () => jobs.stop(8_000));
+      await step('audit sealer', () => sealer.stop());
+      await step('database', () => rt.close());
     } catch (err) {
       logger.error({ err }, 'error during shutdown');
       code = 1;

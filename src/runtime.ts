@@ -20,6 +20,21 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/**
+ * Applies migrations on the app's pool, or — with DATABASE_MIGRATION_URL — on a short-lived
+ * connection as the migration role, which then owns the schema (docs/SECURITY.md: the runtime role
+ * cannot drop the audit triggers).
+ */
+async function migrate(config: Config, database: Database): Promise<void> {
+  if (!config.databaseMigrationUrl) return runMigrations(database.pool);
+  const owner = openDatabase(config.databaseMigrationUrl, { max: 1, applicationName: 'crm-migrate' });
+  try {
+    await runMigrations(owner.pool);
+  } finally {
+    await owner.close();
+  }
+}
+
 /** Opens the database, applies migrations and loads keys. */
 export async function openRuntime(config: Config, logger: Logger, mode: 'server' | 'cli'): Promise<Runtime> {
   const keyring = loadKeyRing({
@@ -35,7 +50,7 @@ export async function openRuntime(config: Config, logger: Logger, mode: 'server'
     if (target.embedded?.owned) await target.embedded.stop();
   };
   try {
-    await runMigrations(database.pool);
+    await migrate(config, database);
     // an instance started with a different key must refuse before it writes anything
     await verifyKeyRing(database.db, keyring);
   } catch (err) {

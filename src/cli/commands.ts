@@ -3,8 +3,12 @@ import type { Config } from '../config.js';
 import { email as emailSchema, displayName as nameSchema } from '../features/access/access.schemas.js';
 import { createResetLinkForCli } from '../features/access/password-reset.service.js';
 import { createSetupLink, setupUrl } from '../features/access/setup.service.js';
+import { resetTwoFactorForCli } from '../features/access/two-factor/two-factor.service.js';
 import { findUserByEmail } from '../features/access/users.repo.js';
+import { backupCommand, erasureLogCommand, restoreCommand } from '../features/backup/backup.commands.js';
+import { runPurgeCommand } from '../features/retention/purge.command.js';
 import { runRotateKey } from '../features/vault/rotate-key.command.js';
+import { runVerifyAudit } from '../features/audit/chain/verify-audit.command.js';
 import { systemClock } from '../lib/clock.js';
 import type { Runtime } from '../runtime.js';
 
@@ -12,6 +16,8 @@ export interface CommandContext {
   config: Config;
   runtime: Runtime;
   values: Record<string, string | boolean | undefined>;
+  /** the arguments after the command that are not options (only for commands with `positionals`) */
+  positionals?: string[];
   out(line: string): void;
 }
 
@@ -20,6 +26,8 @@ export interface Command {
   summary: string;
   usage?: string;
   options: Record<string, { type: 'string' | 'boolean'; short?: string }>;
+  /** takes plain arguments (a file name) besides its options */
+  positionals?: boolean;
   run(ctx: CommandContext): Promise<number>;
 }
 
@@ -54,6 +62,20 @@ const resetPassword: Command = {
   },
 };
 
+const resetTwoFactor: Command = {
+  name: 'reset-2fa',
+  summary: "reset a user's two-factor authentication (lost device and recovery codes); ends their sessions",
+  usage: '--email E',
+  options: { email: { type: 'string' } },
+  async run({ runtime, values, out }) {
+    const email = emailSchema.safeParse(values.email ?? '');
+    if (!email.success) throw new Error('--email: must be a valid email address');
+    const r = await resetTwoFactorForCli({ db: runtime.database.db, clock: systemClock }, email.data);
+    out(`Two-factor authentication of ${email.data} was reset (${r.sessionsEnded} session(s) ended). They sign in with their password and set it up again.`);
+    return 0;
+  },
+};
+
 const rotateKey: Command = {
   name: 'rotate-key',
   summary: 're-encrypt every stored secret under the current (first) key; resumable, safe while the app runs',
@@ -65,4 +87,24 @@ const rotateKey: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [createOwner, resetPassword, rotateKey];
+const purge: Command = {
+  name: 'purge',
+  summary: 'delete what is past its retention period now (--dry-run: only count it) and print counts per kind',
+  usage: '[--dry-run]',
+  options: { 'dry-run': { type: 'boolean' } },
+  async run({ config, runtime, values, out }) {
+    return runPurgeCommand(config, runtime, { dryRun: values['dry-run'] === true }, out);
+  },
+};
+
+const verifyAudit: Command = {
+  name: 'verify-audit',
+  summary: 'check the audit chain and its signed anchors; names the first broken link (exit code 1)',
+  usage: '[--anchor]  (--anchor: sign the current head first, so everything written so far is covered)',
+  options: { anchor: { type: 'boolean' } },
+  async run({ runtime, values, out }) {
+    return runVerifyAudit(runtime, { anchorFirst: values.anchor === true }, out);
+  },
+};
+
+export const COMMANDS: Command[] = [createOwner, resetPassword, resetTwoFactor, rotateKey, purge, verifyAudit, backupCommand, restoreCommand, erasureLogCommand];

@@ -27,8 +27,9 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    values = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }).values;
+    ({ values, positionals } = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: command.positionals === true }));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${command.usage ?? ''}\n`);
     return 2;
@@ -38,7 +39,7 @@ async function run(argv: string[]): Promise<number> {
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
   const runtime = await openRuntime(config, logger, 'cli');
   try {
-    return await command.run({ config, runtime, values, out: (s) => process.stdout.write(`${s}\n`) });
+    return await command.run({ config, runtime, values, positionals, out: (s) => process.stdout.write(`${s}\n`) });
   } finally {
     await runtime.close();
   }

@@ -173,6 +173,8 @@ export const auditEvents = pgTable(
     index('audit_events_at_idx').on(t.at, t.id),
     index('audit_events_actor_idx').on(t.actorId, t.at, t.id),
     index('audit_events_target_idx').on(t.targetType, t.targetId),
+    // the sealer's scan for committed, unchained events (created by migration 0011, hand-written)
+    index('audit_events_xid_idx').on(t.xid),
   ],
 );
 
@@ -775,3 +777,32 @@ export const oidcFlows = pgTable(
   },
   (t) => [index('oidc_flows_expires_idx').on(t.expiresAt)],
 );
+
+/**
+ * Erasures, without personal data (pseudonymous subject ids and what was erased): exported on its
+ * own (`npm run cli -- erasure-log export`) so a restore from an older backup can apply them again
+ * (`restore --erasures FILE`).
+ */
+export const erasureLog = pgTable(
+  'erasure_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull(),
+    /** user | meta_user | onboarding */
+    subjectType: text('subject_type').notNull(),
+    /** the user's or record's uuid, or the Meta user id (app-scoped, pseudonymous) */
+    subjectId: text('subject_id').notNull(),
+    /** what was erased, as a kind the restore knows how to apply again (user_deleted, login_activity, audit_personal_values, ...) */
+    action: text('action').notNull(),
+    /** non-personal parameters of the erasure (kinds, counts, the request that asked for it) */
+    details: jsonb('details').notNull().default({}),
+  },
+  (t) => [index('erasure_log_at_idx').on(t.at)],
+);
+
+/** Fixed-window rate-limit counters shared by every instance (@fastify/rate-limit store). */
+export const rateLimitHits = pgTable('rate_limit_hits', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  resetAt: ts('reset_at').notNull(),
+});

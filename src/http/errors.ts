@@ -6,7 +6,13 @@ export const ERROR_STATUS = {
   validation_failed: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
+  /** the session still owes a second factor (password accepted, TOTP or recovery code not yet) */
+  second_factor_required: 401,
+  /** 2FA is required for the role and its grace period is over: only enrolment is possible */
+  enrolment_required: 401,
   forbidden: 403,
+  /** a sensitive action needs a fresh password or code (src/features/access/two-factor/step-up.ts) */
+  step_up_required: 403,
   csrf_failed: 403,
   not_found: 404,
   method_not_allowed: 405,
@@ -60,7 +66,10 @@ const TITLES: Record<ErrorCode, string> = {
   validation_failed: 'Invalid request',
   unauthenticated: 'Sign-in required',
   invalid_credentials: 'Sign-in failed',
+  second_factor_required: 'Second factor required',
+  enrolment_required: 'Two-factor enrolment required',
   forbidden: 'Not allowed',
+  step_up_required: 'Confirm it is you',
   csrf_failed: 'Cross-site request refused',
   not_found: 'Not found',
   method_not_allowed: 'Method not allowed',

@@ -8,6 +8,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isPublic, loopbackMay, roleMay, type Action } from '../features/access/permissions.js';
 import type { AccessDeps } from '../features/access/access.deps.js';
 import { resolveSession } from '../features/access/sessions.service.js';
+import { stageAllows } from '../features/access/two-factor/session-stage.js';
+import { STEP_UP_MS, needsStepUp, recentlyProved } from '../features/access/two-factor/step-up.js';
 import { AppError } from './errors.js';
 import { sessionCookieName } from './cookies.js';
 
@@ -38,7 +40,7 @@ export interface RouteAction {
 }
 
 /** Registers the guard on every route; refuses to register a route that declares no action. */
-export function registerGuard(app: FastifyInstance, deps: AccessDeps & { secure: boolean; publicOrigin: string }): RouteAction[] {
+export function registerGuard(app: FastifyInstance, deps: AccessDeps & { secure: boolean; publicOrigin: string; stepUpMs?: number }): RouteAction[] {
   const table: RouteAction[] = [];
   app.decorateRequest('caller', null);
   app.addHook('onRoute', (route) => {
@@ -55,7 +57,16 @@ export function registerGuard(app: FastifyInstance, deps: AccessDeps & { secure:
     if (isPublic(action)) return;
     const found = await resolveSession(deps, req.cookies[sessionCookieName(deps.secure)]);
     if (!found) throw new AppError('unauthenticated', 'Sign in to continue.');
+    // A session still owing a code, or enrolment, reaches only the routes of that step.
+    if (!stageAllows(found.session.stage, req.method, req.routeOptions.url)) {
+      throw found.session.stage === 'enrol'
+        ? new AppError('enrolment_required', 'Set up two-factor authentication to continue.')
+        : new AppError('second_factor_required', 'Enter the code from your authenticator app to continue.');
+    }
     if (!roleMay(found.user.role, action)) throw new AppError('forbidden', 'Your role does not allow this.');
+    if (needsStepUp(req.method, req.routeOptions.url) && !recentlyProved(found.session.provedAt, deps.clock.now(), deps.stepUpMs ?? STEP_UP_MS)) {
+      throw new AppError('step_up_required', 'Confirm it is you: enter your password or a code from your authenticator app.');
+    }
     req.caller = { user: found.user, sessionId: found.session.id, client: clientInfo(req) };
   });
   return table;

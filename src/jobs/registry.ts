@@ -1,12 +1,14 @@
 /** Every job the app runs. Adding a job: define it beside its feature, then list it here. */
-import { purgeExpiredSessionsJob } from '../features/access/jobs/purge-expired-sessions.job.js';
-import { purgeLinkPrefillJob } from '../features/onboarding/jobs/purge-link-prefill.job.js';
 import { createRefreshAllJob } from '../features/onboarding/jobs/refresh-all.job.js';
 import { createResumeStepsJob } from '../features/onboarding/jobs/resume-steps.job.js';
 import { createSweepJob } from '../features/onboarding/jobs/sweep-interrupted.job.js';
 import { processWebhooksJob, sweepWebhooksJob } from '../features/webhooks/jobs/process-webhooks.job.js';
-import { purgeWebhooksJob } from '../features/webhooks/jobs/purge-webhooks.job.js';
+import { createRetentionPurgeJob } from '../features/retention/jobs/retention-purge.job.js';
+import { envDefaultsOf } from '../features/retention/retention.deps.js';
+import { loadConfig } from '../config.js';
+import { auditAnchorJob } from '../features/audit/chain/anchor.job.js';
 import type { JobDefinition } from './define-job.js';
+import { rateLimitSweepJob } from '../http/rate-limit-sweep.job.js';
 
 /** `onboarding.resume-steps`: main.ts sends it for the onboarding deps' scheduleResume. */
 export const resumeStepsJob = createResumeStepsJob((ctx) => ctx.onboarding);
@@ -18,4 +20,22 @@ export const onboardingRefreshAllJob = createRefreshAllJob((ctx) => ctx.onboardi
 /** `webhooks.process`: main.ts sends it after a webhook delivery is stored. */
 export { processWebhooksJob };
 
-export const JOBS: JobDefinition[] = [purgeExpiredSessionsJob, resumeStepsJob, onboardingSweepJob, onboardingRefreshAllJob, purgeLinkPrefillJob, processWebhooksJob, sweepWebhooksJob, purgeWebhooksJob];
+/**
+ * `retention.purge`, daily: every retention period (sessions, link prefill, webhook data, audit
+ * events, ...). The env-backed defaults come from the same environment the process started with.
+ */
+export const retentionPurgeJob = createRetentionPurgeJob((ctx) => ({
+  db: ctx.database.db,
+  clock: ctx.clock,
+  keyring: ctx.onboarding.keyring,
+  sessionIdleMs: ctx.sessionIdleMs,
+  envDefaults: envDefaultsOf(loadConfig()),
+}));
+
+/** `audit.anchor`, every 5 minutes: signs the audit chain's head when it moved (the sealer itself runs in-process, see main.ts). */
+export { auditAnchorJob };
+
+/** `rate-limits.sweep`, hourly: old windows of the shared rate-limit counters. */
+export { rateLimitSweepJob };
+
+export const JOBS: JobDefinition[] = [resumeStepsJob, onboardingSweepJob, onboardingRefreshAllJob, processWebhooksJob, sweepWebhooksJob, retentionPurgeJob, auditAnchorJob, rateLimitSweepJob];

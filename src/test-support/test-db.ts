@@ -52,3 +52,23 @@ export function useTestDatabase(): { current: TestDatabase } {
   });
   return holder;
 }
+
+/**
+ * Empties the audit trail between tests. The audit tables refuse TRUNCATE (migration
+ * audit_append_only), so this turns triggers off for its transaction, as only a superuser can —
+ * the test server's role is one.
+ */
+export async function truncateAuditTrail(database: Database, alsoTruncate: string[] = []): Promise<void> {
+  const client = await database.pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SET LOCAL session_replication_role = replica');
+    await client.query(`TRUNCATE ${[...alsoTruncate, 'audit_events', 'audit_personal_values', 'audit_chain', 'audit_anchors'].join(', ')} CASCADE`);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw err;
+  } finally {
+    client.release();
+  }
+}

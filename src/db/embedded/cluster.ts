@@ -137,6 +137,6 @@ export async function checkVersion(pgdata: string, binaryMajor: number, dataDir:
   if (dataMajor === binaryMajor) return;
   throw new EmbeddedPostgresError(
     `the embedded database in ${dataDir} was created by PostgreSQL ${raw}, but this build runs PostgreSQL ${binaryMajor}; ` +
-      `to keep the data, take a backup with the previous version of the app (npm run cli -- backup) and restore it with this one into a fresh DATA_DIR (npm run cli -- restore), or set DATABASE_URL`,
+      `to keep the data, take a backup with the previous version of the app (npm run cli -- backup FILE), then with this one restore it into a fresh DATA_DIR with the same encryption key (npm run cli -- restore FILE), or set DATABASE_URL; see docs/OPERATIONS.md "Upgrading"`,
   );
 }

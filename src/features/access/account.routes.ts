@@ -24,6 +24,7 @@ import {
   updateOwnProfile,
 } from './account.service.js';
 import { abilitiesOf } from './permissions.js';
+import { noContent } from '../../http/schemas.js';
 
 /** Registers /api/v1/me and its sub-resources. */
 export async function accountRoutes(
@@ -44,11 +45,11 @@ export async function accountRoutes(
 
   r.post('/api/v1/me/password', {
     config: { action: 'self.manage' },
-    schema: { tags: ['me'], body: passwordBody },
+    schema: { tags: ['me'], body: passwordBody, response: { 204: noContent } },
   }, async (req, reply) => {
     const { sessionToken } = await changeOwnPassword(deps.access, req.caller!, req.body);
     setSessionCookie(reply, deps.cookies, sessionToken);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   r.get('/api/v1/me/sessions', {
@@ -71,10 +72,10 @@ export async function accountRoutes(
 
   r.delete('/api/v1/me/sessions/:id', {
     config: { action: 'self.manage' },
-    schema: { tags: ['me'], params: sessionParams },
+    schema: { tags: ['me'], params: sessionParams, response: { 204: noContent } },
   }, async (req, reply) => {
     await endOwnSession(deps.access, req.caller!, req.params.id);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   r.post('/api/v1/me/sessions/end-others', {

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import type { AccessDeps, ClientInfo } from './access.deps.js';
 import { listLoginActivity, type LoginActivityRow } from './login-activity.repo.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
-import { createSession } from './sessions.service.js';
+import { createSession, sessionExpired } from './sessions.service.js';
 import { deleteOtherSessions, deleteSession, deleteUserSession, listUserSessions, type SessionRow } from './sessions.repo.js';
 import { updatePasswordHash, updateUserProfile, type UserRow } from './users.repo.js';
 
@@ -69,9 +69,10 @@ export async function changeOwnPassword(
   });
 }
 
-/** The caller's sessions. */
+/** The caller's live sessions (ended ones stay in the table until the retention purge: not listed). */
 export async function listOwnSessions(deps: AccessDeps, caller: Caller): Promise<SessionRow[]> {
-  return listUserSessions(deps.db, caller.user.id);
+  const now = deps.clock.now();
+  return (await listUserSessions(deps.db, caller.user.id)).filter((s) => !sessionExpired(s, now, deps.sessionIdleMs));
 }
 
 /** Ends one of the caller's sessions (404 when it is not theirs). */

@@ -10,7 +10,9 @@ import { signOut } from './account.service.js';
 import { DEVICE_COOKIE } from './device-cookie.js';
 import { completeSetup, getSetupStatus } from './setup.service.js';
 import { recordAttempt, signIn } from './sign-in.service.js';
+import { signInResponse } from './two-factor/two-factor.schemas.js';
 import { findUserByEmail } from './users.repo.js';
+import { noContent } from '../../http/schemas.js';
 
 export interface AuthRouteDeps {
   access: AccessDeps;
@@ -50,7 +52,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
         },
       },
     },
-    schema: { tags: ['auth'], body: signInBody, response: { 200: userEnvelope } },
+    schema: { tags: ['auth'], body: signInBody, response: { 200: signInResponse } },
   }, async (req, reply) => {
     const result = await signIn(
       deps.access,
@@ -59,16 +61,17 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     );
     setSessionCookie(reply, deps.cookies, result.sessionToken);
     if (result.deviceCookie) setDeviceCookie(reply, deps.cookies, result.deviceCookie);
-    return { user: presentUser(result.user) };
+    // `stage` only when the sign-in is not complete yet (a code owed, or enrolment first).
+    return result.stage === 'full' ? { user: presentUser(result.user) } : { user: presentUser(result.user), stage: result.stage };
   });
 
   r.post('/api/v1/auth/sign-out', {
     config: { action: 'self.manage' },
-    schema: { tags: ['auth'] },
+    schema: { tags: ['auth'], response: { 204: noContent } },
   }, async (req, reply) => {
     await signOut(deps.access, req.caller!);
     clearSessionCookie(reply, deps.cookies);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 }
 

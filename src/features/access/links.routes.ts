@@ -20,6 +20,7 @@ import {
   tokenQuery,
 } from './users.schemas.js';
 import { z } from 'zod';
+import { noContent } from '../../http/schemas.js';
 
 /** Registers /api/v1/invitations/*, /api/v1/auth/password-reset/*, /api/v1/login-activity. */
 export async function linksRoutes(app: FastifyInstance, deps: { access: AccessDeps; cookies: CookieSettings }): Promise<void> {
@@ -58,10 +59,10 @@ export async function linksRoutes(app: FastifyInstance, deps: { access: AccessDe
 
   r.post('/api/v1/auth/password-reset/complete', {
     config: { action: 'public.password_reset', rateLimit: publicLimit },
-    schema: { tags: ['auth'], body: resetCompleteBody },
+    schema: { tags: ['auth'], body: resetCompleteBody, response: { 204: noContent } },
   }, async (req, reply) => {
     await completePasswordReset(access, req.body, clientInfo(req));
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   r.get('/api/v1/login-activity', {

@@ -19,6 +19,8 @@ export async function insertLoginActivity(
     reason: LoginReason | null;
     ip: string | null;
     userAgent: string | null;
+    /** the second factor's result when one was asked (totp_ok, totp_failed, recovery_ok, recovery_failed) */
+    secondFactor?: string | null;
   },
 ): Promise<void> {
   await ex.insert(loginActivity).values(v);

@@ -9,11 +9,12 @@ export type UserForSession = typeof users.$inferSelect;
 /** Inserts a session. */
 export async function insertSession(
   ex: Executor,
-  v: { tokenHash: string; userId: string; at: Date; expiresAt: Date; ip: string | null; userAgent: string | null },
+  v: { tokenHash: string; userId: string; at: Date; expiresAt: Date; ip: string | null; userAgent: string | null; stage?: SessionStage },
 ): Promise<SessionRow> {
+  // Sessions start right after a proof (password, setup or invitation with a new password): proved now.
   const [row] = await ex
     .insert(sessions)
-    .values({ tokenHash: v.tokenHash, userId: v.userId, createdAt: v.at, lastSeenAt: v.at, expiresAt: v.expiresAt, ip: v.ip, userAgent: v.userAgent })
+    .values({ tokenHash: v.tokenHash, userId: v.userId, createdAt: v.at, lastSeenAt: v.at, expiresAt: v.expiresAt, ip: v.ip, userAgent: v.userAgent, stage: v.stage ?? 'full', provedAt: v.at })
     .returning();
   return row!;
 }
@@ -30,6 +31,19 @@ export async function findSessionWithUser(
     .where(eq(sessions.tokenHash, tokenHash))
     .limit(1);
   return row;
+}
+
+/** full: signed in; second_factor: a TOTP or recovery code is owed; enrol: only 2FA enrolment is allowed. */
+export type SessionStage = 'full' | 'second_factor' | 'enrol';
+
+/** Moves a session to `stage` and records a proof at `provedAt` (second factor given, enrolment confirmed). */
+export async function updateSessionStage(ex: Executor, id: string, stage: SessionStage, provedAt: Date): Promise<void> {
+  await ex.update(sessions).set({ stage, provedAt }).where(eq(sessions.id, id));
+}
+
+/** Records a fresh proof (step-up: password or code given again). */
+export async function markSessionProved(ex: Executor, id: string, at: Date): Promise<void> {
+  await ex.update(sessions).set({ provedAt: at }).where(eq(sessions.id, id));
 }
 
 /** Moves last-seen forward. */
@@ -63,15 +77,5 @@ export async function deleteOtherSessions(ex: Executor, userId: string, keepId: 
 /** A user's sessions, most recently seen first. */
 export async function listUserSessions(ex: Executor, userId: string): Promise<SessionRow[]> {
   return ex.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.lastSeenAt));
-}
-
-/** Deletes sessions past their absolute expiry or idle longer than `idleMs`; returns how many. */
-export async function deleteExpiredSessions(ex: Executor, now: Date, idleMs: number): Promise<number> {
-  const idleCutoff = new Date(now.getTime() - idleMs);
-  const r = await ex
-    .delete(sessions)
-    .where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, idleCutoff)))
-    .returning({ id: sessions.id });
-  return r.length;
 }
 

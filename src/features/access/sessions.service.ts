@@ -5,8 +5,8 @@
 import type { Executor } from '../../db/client.js';
 import { hashToken, newToken } from '../../lib/tokens.js';
 import type { AccessDeps, ClientInfo } from './access.deps.js';
+import { PENDING_STAGE_MS } from './two-factor/session-stage.js';
 import {
-  deleteExpiredSessions,
   deleteSession,
   findSessionWithUser,
   insertSession,
@@ -54,7 +54,8 @@ export async function resolveSession(deps: AccessDeps, token: string | undefined
   const found = await findSessionWithUser(deps.db, hashToken(token));
   if (!found) return null;
   const now = deps.clock.now();
-  if (sessionExpired(found.session, now, deps.sessionIdleMs) || found.user.status !== 'active') {
+  const pendingTooLong = found.session.stage !== 'full' && now.getTime() - found.session.createdAt.getTime() > PENDING_STAGE_MS;
+  if (sessionExpired(found.session, now, deps.sessionIdleMs) || found.user.status !== 'active' || pendingTooLong) {
     await deleteSession(deps.db, found.session.id);
     return null;
   }
@@ -65,8 +66,3 @@ export async function resolveSession(deps: AccessDeps, token: string | undefined
   return found;
 }
 
-
-/** Deletes every expired session (the scheduled purge job). */
-export async function purgeExpiredSessions(deps: Pick<AccessDeps, 'db' | 'clock' | 'sessionIdleMs'>): Promise<number> {
-  return deleteExpiredSessions(deps.db, deps.clock.now(), deps.sessionIdleMs);
-}

@@ -126,6 +126,8 @@ describe('sign-in', () => {
 
   it('rate limits sign-in per IP and records rate_limited', async () => {
     const limited = await buildTestApp(tdb.current.database, { signInRateLimit: { max: 3, timeWindowMs: 60_000 } });
+    // the counters live in the database, shared with the earlier tests' app: start this window afresh
+    await tdb.current.database.pool.query('DELETE FROM rate_limit_hits');
     try {
       const u = await createUser(tdb.current.database, 'viewer');
       const codes = [];

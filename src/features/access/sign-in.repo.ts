@@ -17,6 +17,8 @@ export interface SuccessfulSignIn {
   previousTokenHash: string | null;
   /** a valid, unlocked device cookie for this user: exempt from the account lock */
   deviceId: string | null;
+  /** 'enrol' when 2FA is required for the user's role and its grace period is over; default 'full' */
+  stage?: 'full' | 'enrol';
 }
 
 /** Writes a successful sign-in; false when the account was locked or deactivated meanwhile. */
@@ -31,8 +33,8 @@ export async function commitSuccessfulSignIn(ex: Executor, v: SuccessfulSignIn):
          AND (${exempt}::boolean OR locked_until IS NULL OR locked_until <= ${v.now})
       RETURNING id
     ), s AS (
-      INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
-      SELECT ${v.tokenHash}, id, ${v.now}, ${v.now}, ${v.expiresAt}, ${v.ip}, ${v.userAgent} FROM u
+      INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent, stage, proved_at)
+      SELECT ${v.tokenHash}, id, ${v.now}, ${v.now}, ${v.expiresAt}, ${v.ip}, ${v.userAgent}, ${v.stage ?? 'full'}, ${v.now} FROM u
       RETURNING id
     ), p AS (
       DELETE FROM sessions WHERE token_hash = ${v.previousTokenHash} AND EXISTS (SELECT 1 FROM u)

@@ -14,6 +14,8 @@ import { ACCOUNT_THRESHOLD, DEVICE_THRESHOLD, UNLOCKED, afterFailure, isLocked, 
 import { verifyPassword } from './passwords.js';
 import { hashToken, newToken } from '../../lib/tokens.js';
 import { commitSuccessfulSignIn } from './sign-in.repo.js';
+import { requirementFor } from './two-factor/policy.js';
+import { insertSecondFactorSession, listPolicies } from './two-factor/two-factor.repo.js';
 import { findUserByEmail, findUserByIdForUpdate, saveUserLock, type UserRow } from './users.repo.js';
 
 export interface SignInResult {
@@ -21,6 +23,8 @@ export interface SignInResult {
   sessionToken: string;
   /** A new device cookie value when the browser had none for this account. */
   deviceCookie: string | null;
+  /** 'full': signed in; 'second_factor': enrolled in 2FA, a code is owed; 'enrol': 2FA required and overdue. */
+  stage: 'full' | 'second_factor' | 'enrol';
 }
 
 /** The generic refusal: the same words whatever the reason. */
@@ -61,9 +65,10 @@ export async function signIn(
 ): Promise<SignInResult> {
   const email = normaliseEmail(input.email);
   const claim = readDeviceCookie(deps.deviceKey, input.deviceCookieValue);
-  const [user, deviceRow] = await Promise.all([
+  const [user, deviceRow, policies] = await Promise.all([
     findUserByEmail(deps.db, email),
     claim ? findDeviceLock(deps.db, claim.deviceId) : Promise.resolve(undefined),
+    listPolicies(deps.db),
   ]);
   if (!user) {
     await verifyPassword(null, input.password);
@@ -75,24 +80,30 @@ export async function signIn(
   // A trusted device is judged by its own lock, so strangers cannot lock the owner out.
   const lockState: LockState = device ? (deviceRow ?? UNLOCKED) : user;
   const token = newToken();
+  // Enrolled users owe a code after the password; users whose role requires 2FA past its grace period may only enrol.
+  const stage: SignInResult['stage'] =
+    user.totpEnrolledAt !== null ? 'second_factor' : requirementFor(policies.find((p) => p.role === user.role), false, now).enforced ? 'enrol' : 'full';
   let passwordOk = false;
   if (user.status === 'active' && !isLocked(lockState, now)) {
     // The success writes run while argon2 works on its thread, inside a transaction that commits
     // only if the password was right: the database round trips cost nothing but the commit.
     const committed = await deps.db
       .transaction(async (tx) => {
+        const session = {
+          userId: user.id,
+          now,
+          ip: client.ip,
+          userAgent: client.userAgent?.slice(0, 512) ?? null,
+          tokenHash: hashToken(token),
+          expiresAt: new Date(now.getTime() + deps.sessionMaxMs),
+          previousTokenHash: input.previousSessionToken && input.previousSessionToken.length <= 200 ? hashToken(input.previousSessionToken) : null,
+        };
         const [ok, written] = await Promise.all([
           verifyPassword(user.passwordHash, input.password),
-          commitSuccessfulSignIn(tx, {
-            userId: user.id,
-            now,
-            ip: client.ip,
-            userAgent: client.userAgent?.slice(0, 512) ?? null,
-            tokenHash: hashToken(token),
-            expiresAt: new Date(now.getTime() + deps.sessionMaxMs),
-            previousTokenHash: input.previousSessionToken && input.previousSessionToken.length <= 200 ? hashToken(input.previousSessionToken) : null,
-            deviceId: device?.deviceId ?? null,
-          }),
+          // The code step records the attempt and resets the lock; the password alone does neither.
+          stage === 'second_factor'
+            ? insertSecondFactorSession(tx, { ...session, deviceExempt: device !== null })
+            : commitSuccessfulSignIn(tx, { ...session, deviceId: device?.deviceId ?? null, stage }),
         ]);
         passwordOk = ok;
         if (!(ok && written)) tx.rollback();
@@ -102,8 +113,10 @@ export async function signIn(
         if (err instanceof TransactionRollbackError) return false;
         throw err;
       });
+    if (committed && stage === 'second_factor') return { user, sessionToken: token, deviceCookie: null, stage };
     if (committed) {
       return {
+        stage,
         user: { ...user, lastSignInAt: now, lastSignInIp: client.ip, failedCount: 0, failedWindowStart: null, lockedUntil: null },
         sessionToken: token,
         deviceCookie: device ? null : issueDeviceCookie(deps.deviceKey, user.id),

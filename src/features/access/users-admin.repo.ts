@@ -1,6 +1,6 @@
 /** SQL for managing other users: the searchable list, state changes, removal, links. */
 import { and, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { auditPersonalValues, deviceLocks, invitations, loginActivity, passwordResets, sessions, users } from '../../db/schema.js';
+import { apiTokens, auditPersonalValues, deviceLocks, invitations, loginActivity, passwordResets, recoveryCodes, sessions, users, vaultSecrets } from '../../db/schema.js';
 import type { Executor } from '../../db/client.js';
 import type { Role } from './permissions.js';
 import type { UserRow } from './users.repo.js';
@@ -194,6 +194,11 @@ export async function deidentifyUser(ex: Executor, id: string, pseudonym: string
   await deleteUserLinks(ex, id);
   await ex.delete(auditPersonalValues).where(and(eq(auditPersonalValues.subjectType, 'user'), eq(auditPersonalValues.subjectId, id)));
   await ex.update(loginActivity).set({ ip: null, userAgent: null, attemptedEmail: null }).where(eq(loginActivity.userId, id));
+  // their second factor and API tokens end with them (the TOTP secret sits in the vault)
+  await ex.delete(recoveryCodes).where(eq(recoveryCodes.userId, id));
+  await ex.delete(apiTokens).where(eq(apiTokens.userId, id));
+  await ex.delete(vaultSecrets).where(and(eq(vaultSecrets.ownerType, 'user_totp'), eq(vaultSecrets.ownerId, id)));
+  await ex.update(users).set({ totpEnrolledAt: null, totpLastStep: null, oidcSubject: null }).where(eq(users.id, id));
   return row!;
 }
 

@@ -10,6 +10,7 @@ import type { AccessDeps } from './access.deps.js';
 import type { Caller } from './account.service.js';
 import type { Role } from './permissions.js';
 import { deleteOtherSessions, listUserSessions, type SessionRow } from './sessions.repo.js';
+import { sessionExpired } from './sessions.service.js';
 import { abilitiesOn, assertMay, assertMayAssign, type TargetAbilities, type TargetAction } from './users.policy.js';
 import {
   clearUserLock,
@@ -55,10 +56,11 @@ export async function getUserDetail(
   return { user, invitationExpiresAt: expiries.get(user.id) ?? null, abilities: abilitiesOn(caller.user, user, owners, deps.clock.now()) };
 }
 
-/** A user's sessions (for owners and admins). */
+/** A user's live sessions (for owners and admins; ended ones wait for the retention purge, unlisted). */
 export async function listSessionsOf(deps: AccessDeps, id: string): Promise<SessionRow[]> {
   if (!(await findUserById(deps.db, id))) throw new AppError('not_found', 'No such user.');
-  return listUserSessions(deps.db, id);
+  const now = deps.clock.now();
+  return (await listUserSessions(deps.db, id)).filter((s) => !sessionExpired(s, now, deps.sessionIdleMs));
 }
 
 /** Runs one change on `targetId` under the last-owner lock, with the caller re-read inside the transaction. */

@@ -19,7 +19,9 @@ import {
   removeUser,
   unlockUser,
 } from './users-admin.service.js';
+import { mayResetTwoFactor } from './two-factor/two-factor.service.js';
 import type { UserRow } from './users.repo.js';
+import { noContent } from '../../http/schemas.js';
 import {
   invitedResponse,
   inviteBody,
@@ -38,7 +40,7 @@ const INACTIVE_MS = 90 * 24 * 3600_000;
 export async function usersRoutes(app: FastifyInstance, deps: { access: AccessDeps }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { access } = deps;
-  const item = (u: UserRow, invitationExpiresAt: Date | null) => ({ ...presentUser(u), locked: isLocked(u, access.clock.now()), invitationExpiresAt });
+  const item = (u: UserRow, invitationExpiresAt: Date | null) => ({ ...presentUser(u), locked: isLocked(u, access.clock.now()), invitationExpiresAt, twoFactorEnabled: u.totpEnrolledAt !== null });
 
   r.get('/api/v1/users', {
     config: { action: 'users.list' },
@@ -63,7 +65,8 @@ export async function usersRoutes(app: FastifyInstance, deps: { access: AccessDe
     schema: { tags: ['users'], params: userIdParams, response: { 200: userDetailResponse } },
   }, async (req) => {
     const d = await getUserDetail(access, req.caller!, req.params.id);
-    return { user: { ...item(d.user, d.invitationExpiresAt), abilities: d.abilities }, canInvite: roleMay(req.caller!.user.role, 'users.invite') };
+    const abilities = { ...d.abilities, resetTwoFactor: mayResetTwoFactor(req.caller!.user, d.user) };
+    return { user: { ...item(d.user, d.invitationExpiresAt), abilities }, canInvite: roleMay(req.caller!.user.role, 'users.invite') };
   });
 
   r.get('/api/v1/users/:id/sessions', {
@@ -92,10 +95,10 @@ export async function usersRoutes(app: FastifyInstance, deps: { access: AccessDe
 
   r.delete('/api/v1/users/:id/invitation', {
     config: { action: 'users.invite' },
-    schema: { tags: ['users'], params: userIdParams },
+    schema: { tags: ['users'], params: userIdParams, response: { 204: noContent } },
   }, async (req, reply) => {
     await revokeInvitation(access, req.caller!, req.params.id);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   r.patch('/api/v1/users/:id/role', {

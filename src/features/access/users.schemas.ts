@@ -19,7 +19,8 @@ export const usersQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
-export const userListItem = userSchema.extend({ locked: z.boolean(), invitationExpiresAt: z.date().nullable() });
+/** `twoFactorEnabled`: the user has confirmed a TOTP enrolment (src/features/access/two-factor). */
+export const userListItem = userSchema.extend({ locked: z.boolean(), invitationExpiresAt: z.date().nullable(), twoFactorEnabled: z.boolean() });
 
 export const abilitiesSchema = z.object({
   changeRole: z.boolean(),
@@ -33,6 +34,8 @@ export const abilitiesSchema = z.object({
   resendInvitation: z.boolean(),
   revokeInvitation: z.boolean(),
   viewActivity: z.boolean(),
+  /** reset this user's 2FA (users.2fa.reset, not above own role, not oneself, enrolled) */
+  resetTwoFactor: z.boolean(),
 });
 
 export const usersPage = z.object({ items: z.array(userListItem), nextCursor: z.string().nullable() });

@@ -61,10 +61,60 @@ export interface AuditDetails {
   /** A data subject request was opened (kind: deletion, ...; source: meta_callback, ...). */
   'privacy.request_received': { kind: string; source: string };
   // --- privacy request workflow (src/features/privacy/requests) ---
+  /** A request was verified and moved to in_progress (how: session, admin, ...). An admin's reason stays on the request row. */
+  'privacy.request_verified': { how: string; from: string };
+  /** The one extension by two months; the reason stays on the request row. */
+  'privacy.request_extended': { dueAt: string };
+  'privacy.request_rejected': { from: string };
+  'privacy.request_cancelled': { from: string; by: 'admin' | 'requester' };
+  /** Fulfilled: counts of what was deleted and kept (the outcome on the request lists them). */
+  'privacy.request_completed': { kind: string; deleted: number; kept: number };
+  /** An access export was generated and downloaded. */
+  'privacy.export_downloaded': { by: 'subject' | 'admin'; format: string };
+  /** A correction was applied (fields named, values as personal before/after). */
+  'privacy.correction_applied': { fields: string[] };
+  /** A single-use confirmation link for a new email was mailed to the new address. */
+  'privacy.email_change_sent': Record<string, never>;
+  /** The new email was confirmed: users.email changed, the user's other sessions ended. */
+  'privacy.email_changed': { sessionsEnded: number };
   // --- public privacy pages and the deletion form (src/features/privacy/public) ---
   // --- audit chain, anchors and verification (src/features/audit/chain) ---
+  /** A signed checkpoint of the chain head was stored (reason: scheduled | purge | manual). */
+  'audit.anchored': { anchorId: number; position: number; reason: string; purgedBelow: number | null };
+  /** Someone ran the chain verification (API/page or CLI): the outcome, never event contents. */
+  'audit.verified': { ok: boolean; verifiedUpTo: number; firstBreakPosition: number | null };
   // --- retention, legal holds and purges (src/features/retention) ---
+  /** An owner changed a retention period (`unit`: days or hours). */
+  'retention.changed': { kind: string; from: number; to: number; unit: string };
+  /** A legal hold was placed on a user or an onboarding record (the reason stays in legal_holds). */
+  'legal_hold.placed': { holdId: string; subjectType: string };
+  /** A legal hold was lifted. */
+  'legal_hold.lifted': { holdId: string; subjectType: string };
+  /** One purge run (not dry): rows deleted or erased per kind, and the audit chain anchor written at the cut. */
+  'retention.purged': { runId: number; trigger: string; counts: Record<string, number>; anchorId: number | null };
+  // --- two-factor (src/features/access/two-factor) ---
+  /** The user confirmed a TOTP enrolment (`replaced`: an earlier enrolment was replaced); ten new recovery codes. */
+  'two_factor.enrolled': { replaced: boolean };
+  /** The user removed their own 2FA (password and a current code given). */
+  'two_factor.removed': Record<string, never>;
+  /** An owner or admin reset another user's 2FA; the user's sessions ended. */
+  'two_factor.reset': { sessionsEnded: number };
+  /** A recovery code was used to sign in (how many unused remain). */
+  'two_factor.recovery_code_used': { remaining: number };
+  /** An owner changed whether 2FA is required for a role. */
+  'two_factor.policy_changed': { role: Role; required: boolean; graceDays: number };
+  /** The user proved it is them again (step-up) with a password or a code. */
+  'step_up.proved': { with: 'password' | 'totp' };
   // --- audit log viewer and export (src/features/audit/log) ---
+  /**
+   * Someone exported the audit log: the format and the filters (row count is unknown up front: the
+   * export streams). Free text is personal-capable, so only `query: true` here; its text goes to the
+   * side table with the exporting user as subject.
+   */
+  'audit.exported': {
+    format: 'csv' | 'jsonl';
+    filters: { actor: string | null; actorType: string | null; actions: string[]; targetType: string | null; targetId: string | null; from: string | null; to: string | null; query: boolean };
+  };
 }
 
 export type AuditAction = keyof AuditDetails;
@@ -90,7 +140,7 @@ export interface PersonalValue {
 export type AuditEventInput = {
   [A in AuditAction]: {
     action: A;
-    targetType?: 'user' | 'session' | 'setup_link' | 'invitation' | 'onboarding' | 'onboarding_link' | 'phone_number' | 'privacy_request';
+    targetType?: 'user' | 'session' | 'setup_link' | 'invitation' | 'onboarding' | 'onboarding_link' | 'phone_number' | 'privacy_request' | 'user_totp';
     targetId?: string;
     changedFields?: string[];
     details: AuditDetails[A];

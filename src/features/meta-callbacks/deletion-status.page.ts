@@ -16,10 +16,20 @@ dt { font-weight: 600; }
 dd { margin: 0 0 0.75rem 0; }
 .state { font-size: 1.1rem; }
 a { color: #0b4a9e; }
-a:focus-visible { outline: 3px solid #f7b928; outline-offset: 2px; }
+a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible { outline: 3px solid #f7b928; outline-offset: 2px; }
+label, legend { font-weight: 600; display: block; margin: 1rem 0 0.25rem; }
+fieldset { border: 0; padding: 0; margin: 0; }
+fieldset label { font-weight: 400; display: flex; gap: 0.5rem; align-items: flex-start; margin: 0.25rem 0; }
+input[type=email], textarea { width: 100%; box-sizing: border-box; font: inherit; padding: 0.5rem; border: 1px solid #8d949e; border-radius: 4px; }
+button { font: inherit; margin-top: 1.25rem; padding: 0.5rem 1rem; border: 0; border-radius: 4px; background: #0b4a9e; color: #fff; cursor: pointer; }
+.hint { color: #4b4f56; font-size: 0.9rem; margin: 0.25rem 0; }
+.error { color: #b3261e; font-weight: 600; margin: 0.25rem 0; }
+.errors { border: 2px solid #b3261e; border-radius: 4px; padding: 0.5rem 1rem; }
+footer { margin-top: 2rem; border-top: 1px solid #dddfe2; font-size: 0.95rem; }
 `;
 
-function shell(title: string, body: string): string {
+/** The page frame shared by the public server-rendered pages (status, privacy, data deletion). `title` is escaped; `body` is trusted HTML the caller escaped. */
+export function shell(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -43,7 +53,7 @@ function when(iso: string): string {
 }
 
 function contact(email: string | undefined): string {
-  if (!email) return '';
+  if (!email) return '<p>Questions about this request: contact the administrator of this console.</p>';
   const e = escapeHtml(email);
   return `<p>Questions about this request: <a href="mailto:${e}">${e}</a>.</p>`;
 }

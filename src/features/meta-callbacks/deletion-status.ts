@@ -13,8 +13,8 @@ export const CONFIRMATION_CODE = /^[A-Za-z0-9]{16,64}$/;
 /** Plain words per contract state. */
 export const STATE_TEXT: Record<PrivacyRequestRow['state'], string> = {
   received: 'We have received your request and will start on it soon.',
-  verifying: 'We are checking that the request is yours before we act on it.',
-  in_progress: 'We are deleting your data. This is finished within 30 days of your request.',
+  verifying: 'We are waiting for you to confirm the request from the email we sent. Nothing is deleted until it is confirmed.',
+  in_progress: 'Your request is confirmed and we are working on it. It is finished within one month of when we received it.',
   completed: 'Your request is complete.',
   rejected: 'We could not carry out this request. The note below says why.',
   cancelled: 'This request was cancelled.',

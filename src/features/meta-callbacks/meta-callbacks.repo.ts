@@ -1,5 +1,5 @@
-/** SQL for Meta's app callbacks: the callback log, privacy requests, and the onboarding records a callback names. */
-import { and, eq, isNull, or, sql } from 'drizzle-orm';
+/** SQL for Meta's app callbacks: the callback log (and its list), privacy requests, and the onboarding records a callback names. */
+import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Executor, Tx } from '../../db/client.js';
 import { metaCallbacks, onboardingRecordHistory, onboardingRecords, privacyRequests } from '../../db/schema.js';
 
@@ -87,4 +87,34 @@ export async function lockMetaUser(tx: Tx, metaUserId: string): Promise<void> {
 export async function findByConfirmationCode(ex: Executor, code: string): Promise<PrivacyRequestRow | null> {
   const [row] = await ex.select().from(privacyRequests).where(eq(privacyRequests.confirmationCode, code)).limit(1);
   return row ?? null;
+}
+
+/** A stored callback. */
+export type MetaCallbackRow = typeof metaCallbacks.$inferSelect;
+
+/** One page of stored callbacks, newest first (keyset on received_at, id). */
+export async function listMetaCallbacks(
+  ex: Executor,
+  f: { kind?: 'deauthorize' | 'data_deletion' | undefined; after?: { receivedAt: Date; id: number } | undefined; limit: number },
+): Promise<MetaCallbackRow[]> {
+  const c = metaCallbacks;
+  return ex
+    .select()
+    .from(c)
+    .where(
+      and(
+        f.kind ? eq(c.kind, f.kind) : undefined,
+        f.after ? sql`(${c.receivedAt}, ${c.id}) < (${f.after.receivedAt.toISOString()}::timestamptz, ${f.after.id})` : undefined,
+      ),
+    )
+    .orderBy(desc(c.receivedAt), desc(c.id))
+    .limit(f.limit);
+}
+
+/** Business and WABA names of onboarding records, by id (records gone since are absent). */
+export async function recordNames(ex: Executor, ids: string[]): Promise<Map<string, { businessName: string | null; wabaName: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const r = onboardingRecords;
+  const rows = await ex.select({ id: r.id, businessName: r.businessName, wabaName: r.wabaName }).from(r).where(inArray(r.id, ids));
+  return new Map(rows.map((x) => [x.id, { businessName: x.businessName, wabaName: x.wabaName }]));
 }

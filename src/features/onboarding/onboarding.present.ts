@@ -3,7 +3,8 @@
  * Meta's answers, token health — never a token, PIN or code (none is stored in these rows).
  */
 import { z } from 'zod';
-import type { PhoneRow, RecordListRow, StepRow } from './onboarding.repo.js';
+import { historyItemSchema, messageCountersSchema, metaStatusSchema, phoneMetaSchema, presentCounters, presentHistory, presentMetaStatus, presentPhoneMeta } from './onboarding-meta-status.js';
+import type { CounterRow, HistoryRow, PhoneRow, RecordListRow, StepRow } from './onboarding.repo.js';
 
 const metaError = z.object({ code: z.number().int().nullable(), subcode: z.number().int().nullable(), message: z.string().nullable(), fbtraceId: z.string().nullable() }).nullable();
 const nullableString = z.string().nullable();
@@ -12,7 +13,17 @@ const nullableString = z.string().nullable();
 export const outcomeSchema = z.object({ recordId: z.uuid(), state: z.string(), reason: nullableString });
 
 const phoneSummary = z.object({ phoneNumberId: z.string(), displayPhoneNumber: nullableString, verifiedName: nullableString, qualityRating: nullableString, status: nullableString });
-const phoneDetail = phoneSummary.extend({ codeVerificationStatus: nullableString, nameStatus: nullableString, platformType: nullableString, throughput: nullableString, lookedUpAt: z.date() });
+const phoneDetail = phoneSummary.extend({
+  codeVerificationStatus: nullableString,
+  nameStatus: nullableString,
+  platformType: nullableString,
+  throughput: nullableString,
+  lookedUpAt: z.date(),
+  /** what Meta reported about the number by webhook (name decision, quality event) */
+  meta: phoneMetaSchema,
+  /** counts of `messages` webhook events for the number (never their content) */
+  messages: messageCountersSchema,
+});
 
 const listItemShape = {
   id: z.uuid(),
@@ -49,6 +60,7 @@ export const recordDetailSchema = z.object({
     registrationPin: z.object({ stored: z.boolean(), revealable: z.boolean() }),
     error: metaError,
     run: z.number().int(),
+    metaStatus: metaStatusSchema,
   }),
   steps: z.array(
     z.object({
@@ -64,6 +76,8 @@ export const recordDetailSchema = z.object({
     }),
   ),
   phoneNumbers: z.array(phoneDetail),
+  /** the latest history lines (at most 100), newest first */
+  history: z.array(historyItemSchema),
 });
 
 type ErrorCols = { errorCode: number | null; errorSubcode: number | null; errorMessage: string | null; errorFbtraceId: string | null };
@@ -99,6 +113,7 @@ export function presentDetail(
   steps: StepRow[],
   phones: PhoneRow[],
   vault: { token: boolean; pin: boolean },
+  reports: { history: HistoryRow[]; counters: Map<string, CounterRow[]> },
 ): z.input<typeof recordDetailSchema> {
   const r = row.record;
   const subscribed = [...steps].reverse().find((s) => s.run === r.run && s.step === 'subscribe' && s.status === 'succeeded');
@@ -113,8 +128,19 @@ export function presentDetail(
       registrationPin: { stored: vault.pin, revealable: vault.pin && r.pinRevealedAt === null },
       error: errorOf(r),
       run: r.run,
+      metaStatus: presentMetaStatus(r),
     },
     steps: steps.map((s) => ({ run: s.run, step: s.step, status: s.status, attempt: s.attempt, startedAt: s.startedAt, finishedAt: s.finishedAt, durationMs: s.durationMs, error: errorOf(s), detail: (s.detail ?? {}) as Record<string, unknown> })),
-    phoneNumbers: phones.map((p) => ({ ...phoneSummaryOf(p), codeVerificationStatus: p.codeVerificationStatus, nameStatus: p.nameStatus, platformType: p.platformType, throughput: p.throughput, lookedUpAt: p.lookedUpAt })),
+    phoneNumbers: phones.map((p) => ({
+      ...phoneSummaryOf(p),
+      codeVerificationStatus: p.codeVerificationStatus,
+      nameStatus: p.nameStatus,
+      platformType: p.platformType,
+      throughput: p.throughput,
+      lookedUpAt: p.lookedUpAt,
+      meta: presentPhoneMeta(r.metaStatus, p.phoneNumberId),
+      messages: presentCounters(reports.counters.get(p.phoneNumberId) ?? []),
+    })),
+    history: reports.history.map(presentHistory),
   };
 }

@@ -1,7 +1,7 @@
 /** SQL for onboarding records, their step attempts and phone numbers; the only place onboarding speaks SQL. */
 import { and, asc, desc, eq, ilike, inArray, notInArray, or, sql } from 'drizzle-orm';
 import { RELAXED_COMMIT_CONDITION, type Executor } from '../../db/client.js';
-import { onboardingLinks, onboardingPhoneNumbers, onboardingRecords, onboardingSteps, users } from '../../db/schema.js';
+import { onboardingLinks, onboardingPhoneNumbers, onboardingRecordHistory, onboardingRecords, onboardingSteps, phoneMessageCounters, users } from '../../db/schema.js';
 import type { PhoneNumberInfo } from '../meta/graph-schemas.js';
 import type { StepName, StepStatus } from './onboarding.types.js';
 
@@ -261,5 +261,30 @@ export async function phoneNumbersOf(ex: Executor, recordIds: string[]): Promise
   if (recordIds.length === 0) return out;
   const rows = await ex.select().from(onboardingPhoneNumbers).where(inArray(onboardingPhoneNumbers.recordId, recordIds)).orderBy(asc(onboardingPhoneNumbers.phoneNumberId));
   for (const p of rows) out.set(p.recordId, [...(out.get(p.recordId) ?? []), p]);
+  return out;
+}
+
+/** A history row (what Meta reported changing on the record). */
+export type HistoryRow = typeof onboardingRecordHistory.$inferSelect;
+
+/** The record's latest `limit` history lines, newest first (by the event's own time, then id). */
+export async function listHistory(ex: Executor, recordId: string, limit: number): Promise<HistoryRow[]> {
+  return ex
+    .select()
+    .from(onboardingRecordHistory)
+    .where(eq(onboardingRecordHistory.recordId, recordId))
+    .orderBy(desc(onboardingRecordHistory.at), desc(onboardingRecordHistory.id))
+    .limit(limit);
+}
+
+/** A message counter row. */
+export type CounterRow = typeof phoneMessageCounters.$inferSelect;
+
+/** The message counters of the given phone numbers, grouped by phone number id. */
+export async function countersOf(ex: Executor, phoneNumberIds: string[]): Promise<Map<string, CounterRow[]>> {
+  const out = new Map<string, CounterRow[]>();
+  if (phoneNumberIds.length === 0) return out;
+  const rows = await ex.select().from(phoneMessageCounters).where(inArray(phoneMessageCounters.phoneNumberId, phoneNumberIds));
+  for (const c of rows) out.set(c.phoneNumberId, [...(out.get(c.phoneNumberId) ?? []), c]);
   return out;
 }

@@ -2,7 +2,8 @@
  * Routes of WhatsApp onboarding for signed-in staff (docs/API-v1-onboarding.md): list and read
  * records; start an Embedded Signup attempt (or a reconnect), hand in the code the moment the login
  * callback fires and the session info separately; retry, refresh, enter an existing PIN, reveal the
- * PIN once, disconnect. The customer-link routes live in customer-links/.
+ * PIN once, disconnect; list the WABAs shared with the app that no record holds ("shared accounts").
+ * The customer-link routes live in customer-links/.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -18,6 +19,7 @@ import { outcomeSchema, presentDetail, presentListItem, recordDetailSchema, reco
 import {
   attemptStatus,
   getOnboarding,
+  getReports,
   listOnboarding,
   receiveCode,
   receiveSessionInfo,
@@ -26,6 +28,7 @@ import {
   submitExistingPin,
 } from './onboarding.service.js';
 import { OnboardingError, sessionEventSchema, type OnboardingDeps } from './onboarding.types.js';
+import { listSharedAccounts, sharedAccountListSchema, sharedAccountsQuery } from './shared-accounts.js';
 
 /** The :attemptId path parameter. */
 export const attemptParams = z.strictObject({ attemptId: z.string().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/, 'must be an attempt id') });
@@ -88,6 +91,12 @@ export async function onboardingRoutes(app: FastifyInstance, deps: { onboarding:
     return { items: page.items.map((i) => presentListItem(i.row, i.phones)), nextCursor: page.nextCursor };
   });
 
+  // a static path: matched before /api/v1/onboarding/:id
+  r.get('/api/v1/onboarding/shared-accounts', {
+    config: { action: 'onboarding.read' },
+    schema: { tags, querystring: sharedAccountsQuery, response: { 200: sharedAccountListSchema } },
+  }, async (req) => listSharedAccounts(d, req.query));
+
   r.post('/api/v1/onboarding/attempts', {
     config: { action: 'onboarding.manage' },
     schema: { tags, body: z.strictObject({ recordId: z.uuid('must be an onboarding record id').optional() }).nullish(), response: { 201: z.object({ recordId: z.uuid(), attemptId: z.string() }) } },
@@ -113,7 +122,8 @@ export async function onboardingRoutes(app: FastifyInstance, deps: { onboarding:
     schema: { tags, params: recordParams, response: { 200: recordDetailSchema } },
   }, async (req) => {
     const o = await run(() => getOnboarding(d, req.params.id));
-    return presentDetail(o.row, o.steps, o.phoneNumbers, o.vault);
+    const reports = await getReports(d, req.params.id, o.phoneNumbers.map((p) => p.phoneNumberId));
+    return presentDetail(o.row, o.steps, o.phoneNumbers, o.vault, reports);
   });
 
   r.post('/api/v1/onboarding/:id/retry', {

@@ -16,17 +16,21 @@ import { errorColumns, hasRetryableFailure, outcomeOf, runRemainingSteps, settle
 import { generatePin } from './onboarding-steps.js';
 import {
   claimStepAttempt,
+  countersOf,
   insertDecidedStep,
   findRecord,
   findRecordByAttempt,
   insertRecord,
   latestAttempts,
+  listHistory,
   listPhoneNumbers,
   listRecords,
   listSteps,
   phoneNumbersOf,
   staleInProgress,
   updateRecord,
+  type CounterRow,
+  type HistoryRow,
   type PhoneRow,
   type RecordListRow,
   type RecordPatch,
@@ -269,6 +273,19 @@ export async function getOnboarding(
     hasSecret(deps.db, pinRef(recordId)),
   ]);
   return { record: row.record, row, steps, phoneNumbers, vault: { token, pin } };
+}
+
+/** How many history lines the record detail shows. */
+export const HISTORY_LIMIT = 100;
+
+/** What Meta reported over time about a record: its latest history lines and its numbers' message counters. */
+export async function getReports(
+  deps: Pick<OnboardingDeps, 'db'>,
+  recordId: string,
+  phoneNumberIds: string[],
+): Promise<{ history: HistoryRow[]; counters: Map<string, CounterRow[]> }> {
+  const [history, counters] = await Promise.all([listHistory(deps.db, recordId, HISTORY_LIMIT), countersOf(deps.db, phoneNumberIds)]);
+  return { history, counters };
 }
 
 /** One page of records (newest first) with their phone numbers. */

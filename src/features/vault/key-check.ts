@@ -30,19 +30,30 @@ function assertMatches(key: Key, checkValue: string | undefined, label: string):
 }
 
 /**
+ * Refuses (VaultKeyError) a ring that does not fit recorded check values and the key ids secrets
+ * are stored under. Pure: start-up checks a database with it, restore checks a backup's header.
+ */
+export function assertRingFits(ring: KeyRing, checks: { keyId: string; checkValue: string }[], secretKeyIds: string[]): void {
+  const label = ring.source ?? 'ENCRYPTION_KEYS';
+  const known = new Map(checks.map((c) => [c.keyId, c.checkValue]));
+  for (const key of ring.all) assertMatches(key, known.get(key.id), label);
+  for (const keyId of secretKeyIds) {
+    if (!ring.all.some((k) => k.id === keyId)) {
+      throw new VaultKeyError(`${label}: secrets are encrypted under key ${keyId}, which is not configured`);
+    }
+  }
+}
+
+/**
  * Refuses (VaultKeyError, one line) a ring with a key that differs from the one recorded under its
  * id, or without a key that stored secrets need; then records check values for new key ids.
  * Writes nothing when it refuses. Safe with several instances starting at once.
  */
 export async function verifyKeyRing(db: Executor, ring: KeyRing): Promise<void> {
   const label = ring.source ?? 'ENCRYPTION_KEYS';
-  const known = new Map((await listKeyChecks(db)).map((c) => [c.keyId, c.checkValue]));
-  for (const key of ring.all) assertMatches(key, known.get(key.id), label);
-  for (const { keyId } of await countSecretsByKey(db)) {
-    if (!ring.all.some((k) => k.id === keyId)) {
-      throw new VaultKeyError(`${label}: secrets are encrypted under key ${keyId}, which is not configured`);
-    }
-  }
+  const checks = await listKeyChecks(db);
+  const known = new Map(checks.map((c) => [c.keyId, c.checkValue]));
+  assertRingFits(ring, checks, (await countSecretsByKey(db)).map((s) => s.keyId));
   const fresh = ring.all.filter((k) => !known.has(k.id));
   if (fresh.length === 0) return;
   for (const key of fresh) await insertKeyCheck(db, key.id, encrypt(key, CHECK_PLAINTEXT, CHECK_AAD));

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../test-support/test-db.js';
+import { truncateAuditTrail, useTestDatabase } from '../../test-support/test-db.js';
 import { verifyKeyRing } from './key-check.js';
 import { rotateSecrets } from './key-rotation.service.js';
 import { loadKeyRing, type KeyRing } from './keyring.js';
@@ -35,7 +35,7 @@ async function seed(count = 5): Promise<void> {
 }
 
 beforeEach(async () => {
-  await db().execute(sql`TRUNCATE vault_secrets, vault_key_checks, audit_events CASCADE`);
+  await truncateAuditTrail(tdb.current.database, ['vault_secrets', 'vault_key_checks']);
 });
 
 describe('key rotation', () => {

@@ -4,11 +4,13 @@
  */
 
 /** The kinds of stored credential. */
-export const VAULT_PURPOSES = ['waba_token', 'registration_pin'] as const;
+/** `totp_secret`: a confirmed TOTP secret; `totp_pending`: one generated for an enrolment not yet confirmed (never checked at sign-in). */
+export const VAULT_PURPOSES = ['waba_token', 'registration_pin', 'totp_secret', 'totp_pending'] as const;
 export type VaultPurpose = (typeof VAULT_PURPOSES)[number];
 
 /** The records a credential can belong to (also the audit target type of its uses). */
-export const VAULT_OWNER_TYPES = ['onboarding', 'phone_number'] as const;
+/** `user_totp`: a user's 2FA secrets (owner id = user id; src/features/access/two-factor). */
+export const VAULT_OWNER_TYPES = ['onboarding', 'phone_number', 'user_totp'] as const;
 export type VaultOwnerType = (typeof VAULT_OWNER_TYPES)[number];
 
 /** Names one stored secret: its owner record and what it is. */

@@ -182,21 +182,6 @@ describe('ingest and processing', () => {
     expect((await events(t))[0]).toMatchObject({ state: 'processed', record_id: rec.id });
   });
 
-  it('purges raw values after retention, dedupe keys after 8 days, settled events after 30 days', async () => {
-    await deliver(t, envelope(review('447', 1743451903)));
-    await deliver(t, envelope({ id: '447', changes: [{ field: 'history', value: {} }] }));
-    await processAll(t);
-    await db().execute(sql`UPDATE webhook_events SET state = 'failed' WHERE field = 'history'`);
-    const { purgeWebhookData } = await import('./webhooks.repo.js');
-    const now = t.clock.now().getTime();
-    expect(await purgeWebhookData(db(), new Date(now + 71 * 3_600_000))).toEqual({ payloads: 0, keys: 0, events: 0 });
-    expect(await purgeWebhookData(db(), new Date(now + 73 * 3_600_000))).toEqual({ payloads: 1, keys: 0, events: 0 });
-    expect((await events(t))[0]!.payload).toBeNull();
-    expect(await purgeWebhookData(db(), new Date(now + 9 * 86_400_000))).toEqual({ payloads: 0, keys: 2, events: 0 });
-    expect(await purgeWebhookData(db(), new Date(now + 31 * 86_400_000))).toEqual({ payloads: 0, keys: 0, events: 1 });
-    expect((await events(t)).map((e) => e.state)).toEqual(['failed']);
-  });
-
   it('leaves nothing behind after a crash between the 200 and processing: the minute sweep job takes pending events', async () => {
     await deliver(t, envelope(review('448', 1743451903)));
     expect((await events(t))[0]!.state).toBe('pending');

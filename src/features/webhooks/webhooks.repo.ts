@@ -200,21 +200,3 @@ export async function listEvents(ex: Executor, f: EventFilter) {
     .orderBy(desc(webhookEvents.receivedAt), desc(webhookEvents.id))
     .limit(f.limit);
 }
-
-/** Retention: raw values past their purge time, dedupe keys older than 8 days, settled events older than 30 days. */
-export async function purgeWebhookData(ex: Executor, now: Date): Promise<{ payloads: number; keys: number; events: number }> {
-  const payloads = await ex
-    .update(webhookEvents)
-    .set({ payload: null, payloadPurgeAfter: null })
-    .where(lt(webhookEvents.payloadPurgeAfter, now))
-    .returning({ id: webhookEvents.id });
-  const keys = await ex
-    .delete(webhookDedupeKeys)
-    .where(lt(webhookDedupeKeys.seenAt, new Date(now.getTime() - 8 * 86_400_000)))
-    .returning({ key: webhookDedupeKeys.key });
-  const events = await ex
-    .delete(webhookEvents)
-    .where(and(lt(webhookEvents.receivedAt, new Date(now.getTime() - 30 * 86_400_000)), inArray(webhookEvents.state, ['processed', 'duplicate', 'unhandled'])))
-    .returning({ id: webhookEvents.id });
-  return { payloads: payloads.length, keys: keys.length, events: events.length };
-}

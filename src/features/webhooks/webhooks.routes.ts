@@ -1,11 +1,13 @@
 /**
  * Meta's webhook endpoint (GET handshake, POST deliveries: public, authenticated by Meta's verify
- * token and signature) and the staff event log (/api/v1/webhooks/events).
+ * token and signature), the staff event log (/api/v1/webhooks/events) and the log of Meta's app
+ * callbacks (/api/v1/webhooks/callbacks).
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { coalescedTrigger, deliveryBatcher, ingestDelivery, listWebhookEvents, reprocessEvent, verifySubscription, type WebhookDeps } from './webhooks.service.js';
 import { eventListQuery, eventListSchema, eventParams, reprocessSchema } from './webhooks.schemas.js';
+import { callbackListQuery, callbackListSchema, listCallbacks } from './callbacks-log.js';
 
 /** Meta's limit for one delivery. */
 export const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
@@ -71,4 +73,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: Webh
     const { payload: _payload, payloadPurgeAfter: _p, dedupeKey: _k, sizeBytes: _s, processedAt: _pa, ...item } = event;
     return { event: { ...item, summary: item.summary as Record<string, unknown> }, processed: summary.processed === 1 };
   });
+
+  r.get('/api/v1/webhooks/callbacks', {
+    config: { action: 'webhooks.read' },
+    schema: { tags, querystring: callbackListQuery, response: { 200: callbackListSchema } },
+  }, async (req) => listCallbacks(d, req.query));
 }

@@ -8,6 +8,8 @@ import { useSession } from '../lib/session.js';
 import { AREAS, areaVisible, type Area } from './areas.js';
 import { PRODUCT_NAME } from './brand.js';
 import { SandboxBanner } from './SandboxBanner.js';
+import { TwoFactorGraceBanner } from '../features/account/two-factor/GraceBanner.js';
+import { StepUpModal } from '../features/account/two-factor/StepUpModal.js';
 import { UserMenu } from './UserMenu.js';
 
 function NavItem({ area }: { area: Area }) {
@@ -89,6 +91,8 @@ export function AppLayout() {
       <AppShell.Main id="main-content" ref={mainRef} tabIndex={-1} bg="gray.0" className="app-main">
         <Container size="lg" px={0}>
           {session.environment?.sandbox === true ? <SandboxBanner /> : null}
+          <TwoFactorGraceBanner />
+          <StepUpModal />
           <Suspense fallback={<InlineLoader />}>
             <Outlet />
           </Suspense>

@@ -29,10 +29,22 @@ const RecordDetailPage = lazy(() =>
 const WebhookEventsPage = lazy(() =>
   import('../features/webhooks/WebhookEventsPage.js').then((m) => ({ default: m.WebhookEventsPage })),
 );
+const PrivacyRequestsPage = lazy(() =>
+  import('../features/privacy/PrivacyRequestsPage.js').then((m) => ({ default: m.PrivacyRequestsPage })),
+);
+const PrivacyRequestDetailPage = lazy(() =>
+  import('../features/privacy/RequestDetailPage.js').then((m) => ({ default: m.RequestDetailPage })),
+);
+const ConfirmEmailPage = lazy(() => import('../features/privacy/ConfirmEmailPage.js').then((m) => ({ default: m.ConfirmEmailPage })));
+const AuditLogPage = lazy(() => import('../features/audit/AuditLogPage.js').then((m) => ({ default: m.AuditLogPage })));
+const AuditIntegrityPage = lazy(() =>
+  import('../features/audit/integrity/AuditIntegrityPage.js').then((m) => ({ default: m.AuditIntegrityPage })),
+);
 const OutboxPage = lazy(() => import('../features/outbox/OutboxPage.js').then((m) => ({ default: m.OutboxPage })));
+const SettingsPage = lazy(() => import('../features/settings/SettingsPage.js').then((m) => ({ default: m.SettingsPage })));
 
 /** Areas with a page of their own; the rest of `AREAS` shows its "arrives with" note. */
-const BUILT = new Set(['/', '/account', '/users', '/activity', '/onboarding', '/webhooks', '/outbox']);
+const BUILT = new Set(['/', '/account', '/users', '/activity', '/onboarding', '/webhooks', '/outbox', '/privacy-requests', '/audit', '/settings']);
 
 function Public({ children }: { children: ReactNode }) {
   return <Suspense fallback={<LoadingScreen />}>{children}</Suspense>;
@@ -47,8 +59,11 @@ function Public({ children }: { children: ReactNode }) {
  *   /activity                  Sign-in activity (users.activity.read)
  *   /onboarding, /onboarding/:id   WhatsApp accounts and customer links (onboarding.read); /connect is server-rendered
  *   /webhooks                  Webhook events (webhooks.read; reprocess with webhooks.reprocess)
+ *   /privacy-requests, /privacy-requests/:id   Privacy request queue (privacy.manage)
+ *   /confirm-email             confirms a new email (link mailed to the new address; signed in)
  *   /outbox                    Development mail outbox (outbox.read; in the navigation only when /me says it is in use)
- *   /audit, /privacy, /settings   (guarded by ability; not built yet)
+ *   /audit                     Audit log: filters, event detail, CSV / JSON lines export (audit.read); /audit/integrity: chain verification
+ *   /settings                  Retention periods, legal holds, purge runs (settings.manage; holds with legal_hold.manage)
  */
 export function AppRoutes() {
   return (
@@ -80,6 +95,21 @@ export function AppRoutes() {
           element={<RequireAbility ability="webhooks.read" title="Webhook events"><WebhookEventsPage /></RequireAbility>}
         />
         <Route path="outbox" element={<RequireAbility ability="outbox.read" title="Outbox"><OutboxPage /></RequireAbility>} />
+        <Route path="audit" element={<RequireAbility ability="audit.read" title="Audit log"><AuditLogPage /></RequireAbility>} />
+        <Route
+          path="audit/integrity"
+          element={<RequireAbility ability="audit.read" title="Audit log integrity"><AuditIntegrityPage /></RequireAbility>}
+        />
+        <Route path="settings" element={<RequireAbility ability="settings.manage" title="Settings"><SettingsPage /></RequireAbility>} />
+        <Route
+          path="privacy-requests"
+          element={<RequireAbility ability="privacy.manage" title="Privacy requests"><PrivacyRequestsPage /></RequireAbility>}
+        />
+        <Route
+          path="privacy-requests/:id"
+          element={<RequireAbility ability="privacy.manage" title="Privacy request"><PrivacyRequestDetailPage /></RequireAbility>}
+        />
+        <Route path="confirm-email" element={<ConfirmEmailPage />} />
         {AREAS.filter((area) => !BUILT.has(area.path)).map((area) => (
           <Route
             key={area.path}

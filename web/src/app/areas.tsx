@@ -37,9 +37,9 @@ export const AREAS: readonly Area[] = [
   { path: '/activity', label: 'Sign-in activity', ability: 'users.activity.read', icon: <IconActivity /> },
   { path: '/onboarding', label: 'WhatsApp accounts', ability: 'onboarding.read', icon: <IconChat /> },
   { path: '/webhooks', label: 'Webhook events', ability: 'webhooks.read', icon: <IconBolt /> },
-  { path: '/audit', label: 'Audit log', ability: 'audit.read', icon: <IconList />, arrivesWith: 'the audit log and its chain verification' },
-  { path: '/privacy', label: 'Privacy requests', ability: 'privacy.manage', icon: <IconShield />, arrivesWith: 'the privacy request workflow' },
-  { path: '/settings', label: 'Settings', ability: 'settings.manage', icon: <IconSliders />, arrivesWith: 'organisation settings such as retention periods and security' },
+  { path: '/audit', label: 'Audit log', ability: 'audit.read', icon: <IconList /> },
+  { path: '/privacy-requests', label: 'Privacy requests', ability: 'privacy.manage', icon: <IconShield /> },
+  { path: '/settings', label: 'Settings', ability: 'settings.manage', icon: <IconSliders /> },
   {
     path: '/outbox',
     label: 'Outbox',

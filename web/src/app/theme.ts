@@ -13,8 +13,9 @@ export const theme = createTheme({
     Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
     Notification: {
       defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } },
-      // Under a title the message is gray-6 by default, below 4.5:1 on white.
-      styles: { description: { color: 'var(--mantine-color-dimmed)' } },
+      // The message is gray-6 by default (and `dimmed` is gray-6 too), below 4.5:1 on white: use the
+      // body text colour (axe flagged a toast on the settings page).
+      styles: { description: { color: 'var(--mantine-color-text)' } },
     },
     Table: { defaultProps: { verticalSpacing: 'sm', highlightOnHover: true } },
     // Every field in these forms is required, so no asterisk: it would also become part of the label

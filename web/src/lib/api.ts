@@ -93,7 +93,27 @@ const NO_SESSION_FALLBACK = new Set([
   'GET /auth/password-reset/status',
   'POST /auth/password-reset/complete',
   'GET /me',
+  // a wrong or locked-out code answers 401 on the sign-in page, which has no session to drop yet
+  'POST /auth/second-factor',
 ]);
+
+/**
+ * Step-up: a sensitive action answers 403 `step_up_required` when the session has not proved itself
+ * (password or code) in the last 10 minutes. The registered handler asks for that proof (an inline
+ * modal) and resolves true once given; the request is then sent once more.
+ */
+type StepUpHandler = () => Promise<boolean>;
+let stepUpHandler: StepUpHandler | null = null;
+
+/** Registered once by the app (the step-up modal). */
+export function setStepUpHandler(handler: StepUpHandler | null): void {
+  stepUpHandler = handler;
+}
+
+/** Opens the step-up prompt; true once a proof was accepted, false when cancelled (or no prompt is mounted). */
+export function requestStepUp(): Promise<boolean> {
+  return stepUpHandler ? stepUpHandler() : Promise.resolve(false);
+}
 
 /** One page of a keyset-paginated list: pass `nextCursor` back as `cursor` for the next page. */
 export interface CursorPage<T> {
@@ -172,6 +192,16 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
 }
 
 export async function apiRequest<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  try {
+    return await sendRequest<T>(method, path, options);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 'step_up_required' && stepUpHandler)) throw error;
+    if (!(await stepUpHandler())) throw error;
+    return sendRequest<T>(method, path, options);
+  }
+}
+
+async function sendRequest<T>(method: string, path: string, options: RequestOptions): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const init: RequestInit = { method, headers, credentials: 'same-origin', signal: options.signal ?? null };
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Protection'] = '1';

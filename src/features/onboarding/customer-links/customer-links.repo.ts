@@ -75,14 +75,3 @@ export async function listLinks(
     .orderBy(desc(l.createdAt), desc(l.id))
     .limit(f.limit);
 }
-
-/** Erases the prefill (personal data) of links whose retention ended; returns how many. */
-export async function purgeExpiredPrefill(ex: Executor, now: Date): Promise<number> {
-  const l = onboardingLinks;
-  const rows = await ex
-    .update(l)
-    .set({ businessName: null, email: null, phone: null })
-    .where(and(lt(l.prefillPurgeAfter, now), sql`(${l.businessName} is not null or ${l.email} is not null or ${l.phone} is not null)`))
-    .returning({ id: l.id });
-  return rows.length;
-}

@@ -1,9 +1,11 @@
 import { Stack } from '@mantine/core';
 import { PageHeader } from '../../components/PageHeader.js';
 import { ActivitySection } from './ActivitySection.js';
+import { MyDataSection } from './MyDataSection.js';
 import { PasswordSection } from './PasswordSection.js';
 import { ProfileSection } from './ProfileSection.js';
 import { SessionsSection } from './SessionsSection.js';
+import { TwoFactorSection } from './TwoFactorSection.js';
 
 export function AccountPage() {
   return (
@@ -12,8 +14,10 @@ export function AccountPage() {
       <Stack gap="lg">
         <ProfileSection />
         <PasswordSection />
+        <TwoFactorSection />
         <SessionsSection />
         <ActivitySection />
+        <MyDataSection />
       </Stack>
     </>
   );

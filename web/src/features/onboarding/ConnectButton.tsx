@@ -2,6 +2,7 @@ import { useId } from 'react';
 import { Button, Stack, Text } from '@mantine/core';
 import { IconPlus } from '../../components/icons.js';
 import { useSession } from '../../lib/session.js';
+import { goAfterStepUp } from '../account/two-factor/ensure-step-up.js';
 
 /** Opens the server-rendered connect page (Embedded Signup); names the missing settings instead of hiding. */
 export function ConnectButton() {
@@ -17,7 +18,7 @@ export function ConnectButton() {
         leftSection={<IconPlus />}
         disabled={notReady}
         aria-describedby={notReady ? noteId : undefined}
-        onClick={() => window.location.assign('/connect')}
+        onClick={() => goAfterStepUp('/connect')}
       >
         Connect WhatsApp account
       </Button>

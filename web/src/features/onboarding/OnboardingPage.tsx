@@ -4,10 +4,11 @@ import { useSession } from '../../lib/session.js';
 import { useUrlState } from '../../lib/use-url-state.js';
 import { ConnectButton } from './ConnectButton.js';
 import { LinksPanel } from './LinksPanel.js';
-import { readOnboardingParams, writeOnboardingParams, type OnboardingParams } from './list-params.js';
+import { readOnboardingParams, writeOnboardingParams, type OnboardingParams, type OnboardingTab } from './list-params.js';
 import { RecordsPanel } from './RecordsPanel.js';
+import { SharedAccountsPanel } from './SharedAccountsPanel.js';
 
-/** WhatsApp Business Accounts connected through Embedded Signup, and the customer links that connect them. */
+/** WhatsApp Business Accounts connected through Embedded Signup, those shared with the app but not onboarded, and the customer links that connect them. */
 export function OnboardingPage() {
   const { can } = useSession();
   const [params, setParams] = useUrlState<OnboardingParams>(readOnboardingParams, writeOnboardingParams);
@@ -22,15 +23,19 @@ export function OnboardingPage() {
       <Card>
         <Tabs
           value={params.tab}
-          onChange={(tab) => setParams({ ...params, tab: tab === 'links' ? 'links' : 'accounts' })}
+          onChange={(tab) => setParams({ ...params, tab: tab === 'links' || tab === 'shared' ? (tab as OnboardingTab) : 'accounts' })}
           keepMounted={false}
         >
           <Tabs.List mb="md">
             <Tabs.Tab value="accounts">Accounts</Tabs.Tab>
+            <Tabs.Tab value="shared">Shared accounts</Tabs.Tab>
             <Tabs.Tab value="links">Customer links</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="accounts">
             <RecordsPanel filters={params} onChange={(next) => setParams({ ...params, ...next })} />
+          </Tabs.Panel>
+          <Tabs.Panel value="shared">
+            <SharedAccountsPanel />
           </Tabs.Panel>
           <Tabs.Panel value="links">
             <LinksPanel status={params.linkStatus} onStatus={(linkStatus) => setParams({ ...params, linkStatus })} />

@@ -3,6 +3,7 @@ import { Alert, Button, Group } from '@mantine/core';
 import { Section } from '../../components/Section.js';
 import { errorMessage } from '../../lib/api.js';
 import { useSession } from '../../lib/session.js';
+import { goAfterStepUp } from '../account/two-factor/ensure-step-up.js';
 import { useRecordAction, useRefreshOnboarding, type Outcome, type RecordDetail } from './api.js';
 import { DisconnectModal } from './DisconnectModal.js';
 import { OutcomeAlert } from './OutcomeAlert.js';
@@ -59,7 +60,7 @@ export function RecordActions({ record }: { record: RecordDetail }) {
           </Button>
         ) : null}
         {offered.includes('reconnect') ? (
-          <Button variant="default" onClick={() => window.location.assign(reconnectUrl(record.id))}>
+          <Button variant="default" onClick={() => goAfterStepUp(reconnectUrl(record.id))}>
             Reconnect
           </Button>
         ) : null}

@@ -8,7 +8,9 @@ import { useSession } from '../../lib/session.js';
 import { SimulateMetaSection } from '../sandbox/SimulateMetaSection.js';
 import { useRecord } from './api.js';
 import { recordTitle } from './labels.js';
+import { HistorySection } from './HistorySection.js';
 import { MetaErrorAlert } from './MetaErrorAlert.js';
+import { MetaStatusSection } from './MetaStatusSection.js';
 import { PhoneNumbersSection } from './PhoneNumbersSection.js';
 import { RecordActions } from './RecordActions.js';
 import { RecordSummary } from './RecordSummary.js';
@@ -26,7 +28,7 @@ function BackToList() {
   );
 }
 
-/** One onboarding record: where it stands, what ran, its numbers, token and webhook, and what can be done. */
+/** One onboarding record: where it stands, what Meta reported, what ran, its numbers, token and webhook, its history, and what can be done. */
 export function RecordDetailPage() {
   const { id = '' } = useParams();
   const { environment, can } = useSession();
@@ -59,7 +61,7 @@ export function RecordDetailPage() {
     );
   }
 
-  const { record, steps, phoneNumbers } = query.data;
+  const { record, steps, phoneNumbers, history } = query.data;
   return (
     <>
       <BackToList />
@@ -78,10 +80,12 @@ export function RecordDetailPage() {
         {record.error ? <MetaErrorAlert error={record.error} /> : null}
         <RecordActions record={record} />
         <RecordSummary record={record} />
+        <MetaStatusSection record={record} />
         <StepsSection steps={steps} />
         <PhoneNumbersSection numbers={phoneNumbers} />
         <TokenHealthSection token={record.token} />
         <WebhookSection record={record} />
+        <HistorySection history={history} numbers={phoneNumbers} />
         {environment?.sandbox && can('sandbox.use') ? <SimulateMetaSection recordId={record.id} /> : null}
       </Stack>
     </>

@@ -60,6 +60,53 @@ export interface RecordDetail extends RecordListItem {
   registrationPin: { stored: boolean; revealable: boolean };
   error: MetaError | null;
   run: number;
+  metaStatus: MetaStatus;
+}
+
+/** What Meta reported about the record (each topic null until reported); `at` is Meta's own time. */
+export interface MetaStatus {
+  ban: { state: string | null; date: string | null; at: string } | null;
+  violation: { type: string | null; at: string } | null;
+  review: { decision: string | null; at: string } | null;
+  capabilities: {
+    maxDailyConversationsPerBusiness: string | null;
+    maxDailyConversationPerPhone: string | null;
+    maxPhoneNumbersPerBusiness: string | null;
+    maxPhoneNumbersPerWaba: string | null;
+    at: string;
+  } | null;
+  partner: { event: string | null; shared: boolean; at: string } | null;
+  reconnected: { at: string } | null;
+  /** the person who connected the WABA removed the app; the record kept working */
+  appRemovedByConnector: { at: string; tokenChecked: boolean } | null;
+  /** disconnected because Meta ended the app's access (`event`: the account_update event or `deauthorize`) */
+  removedOnMeta: { event: string; at: string | null } | null;
+}
+
+/** One change Meta reported (before/after hold flat facts: state, event, decision, tier...). */
+export interface HistoryItem {
+  id: number;
+  at: string;
+  source: string;
+  topic: string;
+  phoneNumberId: string | null;
+  before: Record<string, string | number | boolean | null> | null;
+  after: Record<string, string | number | boolean | null> | null;
+}
+
+export type MessageKind = 'inbound' | 'sent' | 'delivered' | 'read' | 'failed' | 'played' | 'other';
+
+/** Counts of `messages` webhook events for a number (never their content). */
+export type MessageCounters = Record<MessageKind, number> & { lastEventAt: string | null };
+
+/** A WABA Meta reports as shared with the app that no onboarding record holds. */
+export interface SharedAccount {
+  wabaId: string;
+  ownerBusinessId: string | null;
+  sharedAt: string;
+  lastEvent: string;
+  lastEventAt: string;
+  shared: boolean;
 }
 
 export interface StepRow {
@@ -80,12 +127,19 @@ export interface PhoneNumber extends ListPhoneNumber {
   platformType: string | null;
   throughput: string | null;
   lookedUpAt: string | null;
+  meta: {
+    name: { decision: string | null; rejectionReason: string | null; at: string } | null;
+    quality: { event: string | null; tier: string | null; at: string } | null;
+  };
+  messages: MessageCounters;
 }
 
 export interface RecordView {
   record: RecordDetail;
   steps: StepRow[];
   phoneNumbers: PhoneNumber[];
+  /** newest first, at most 100 */
+  history: HistoryItem[];
 }
 
 /** What the server says about a record after an action. */
@@ -129,6 +183,7 @@ export const onboardingKeys = {
   all: ['onboarding'] as const,
   list: (filters: RecordsFilters) => ['onboarding', 'list', filters] as const,
   detail: (id: string) => ['onboarding', 'detail', id] as const,
+  shared: ['onboarding', 'shared-accounts'] as const,
 };
 
 export const linkKeys = {
@@ -146,6 +201,10 @@ export function listRecords(filters: RecordsFilters, cursor: string | null, sign
 }
 
 export const getRecord = (id: string, signal?: AbortSignal) => api.get<RecordView>(recordPath(id), { signal });
+
+export function listSharedAccounts(cursor: string | null, signal?: AbortSignal) {
+  return api.get<CursorPage<SharedAccount>>('/onboarding/shared-accounts', { query: { cursor, limit: PAGE_SIZE }, signal });
+}
 
 export function listLinks(status: LinkStatus | '', cursor: string | null, signal?: AbortSignal) {
   return api.get<CursorPage<OnboardingLink>>('/onboarding-links', { query: { status, cursor, limit: PAGE_SIZE }, signal });
@@ -172,6 +231,15 @@ export function useRecordsList(filters: RecordsFilters) {
 
 export function useRecord(id: string, enabled = true) {
   return useQuery({ queryKey: onboardingKeys.detail(id), queryFn: ({ signal }) => getRecord(id, signal), enabled });
+}
+
+export function useSharedAccounts() {
+  return useInfiniteQuery({
+    queryKey: onboardingKeys.shared,
+    queryFn: ({ pageParam, signal }) => listSharedAccounts(pageParam, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (lastPage) => lastPage.nextCursor,
+  });
 }
 
 export function useLinksList(status: LinkStatus | '') {

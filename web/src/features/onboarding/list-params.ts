@@ -1,7 +1,8 @@
 import type { LinkStatus, OnboardingState, RecordsFilters } from './api.js';
 import { LINK_STATUSES, STATES } from './labels.js';
 
-export type OnboardingTab = 'accounts' | 'links';
+export type OnboardingTab = 'accounts' | 'shared' | 'links';
+const TABS: readonly OnboardingTab[] = ['accounts', 'shared', 'links'];
 
 /** The list page's tab and filters, as they appear in the address. */
 export interface OnboardingParams extends RecordsFilters {
@@ -17,7 +18,7 @@ function oneOf<T extends string>(value: string | null, allowed: readonly T[]): T
 
 export function readOnboardingParams(params: URLSearchParams): OnboardingParams {
   return {
-    tab: params.get('tab') === 'links' ? 'links' : 'accounts',
+    tab: oneOf<OnboardingTab>(params.get('tab'), TABS) || 'accounts',
     state: oneOf<OnboardingState>(params.get('state'), STATES),
     q: params.get('q') ?? '',
     linkStatus: oneOf<LinkStatus>(params.get('linkStatus'), LINK_STATUSES),
@@ -26,7 +27,7 @@ export function readOnboardingParams(params: URLSearchParams): OnboardingParams 
 
 export function writeOnboardingParams(values: OnboardingParams): URLSearchParams {
   const params = new URLSearchParams();
-  if (values.tab === 'links') params.set('tab', 'links');
+  if (values.tab !== 'accounts') params.set('tab', values.tab);
   if (values.state) params.set('state', values.state);
   if (values.q.trim()) params.set('q', values.q.trim());
   if (values.linkStatus) params.set('linkStatus', values.linkStatus);

@@ -6,7 +6,9 @@ import { AuthCard } from '../../components/AuthCard.js';
 import { safeRedirectPath } from '../../lib/safe-redirect.js';
 import { didSessionEnd, meQuery } from '../../lib/session.js';
 import { useEnterSession } from '../../lib/use-enter-session.js';
+import { EnrolmentFlow } from '../account/two-factor/EnrolmentFlow.js';
 import { signIn } from './api.js';
+import { SecondFactorStep } from './SecondFactorStep.js';
 import { signInErrorMessage } from './messages.js';
 
 export function SignInPage() {
@@ -22,11 +24,39 @@ export function SignInPage() {
   // Read once: why the user is here (their session ended while a page was open).
   const [sessionEnded] = useState(didSessionEnd);
 
+  // After the password: a code is owed (2FA on), or 2FA must be set up first (required, grace over).
+  const [stage, setStage] = useState<'second_factor' | 'enrol' | null>(null);
   const mutation = useMutation({
     mutationFn: signIn,
-    onSuccess: () => enterSession(next),
+    onSuccess: (result) => {
+      setPassword('');
+      if (result.stage) setStage(result.stage);
+      else void enterSession(next);
+    },
     onError: () => setPassword(''),
   });
+  const restart = () => {
+    setStage(null);
+    mutation.reset();
+  };
+
+  if (stage === 'second_factor') {
+    return (
+      <AuthCard title="Two-factor authentication" description="Your password was accepted. One more step.">
+        <SecondFactorStep onDone={() => void enterSession(next)} onRestart={restart} />
+      </AuthCard>
+    );
+  }
+  if (stage === 'enrol') {
+    return (
+      <AuthCard
+        title="Set up two-factor authentication"
+        description="Your organisation requires two-factor authentication for your role, and the time to set it up has passed. Set it up now to continue."
+      >
+        <EnrolmentFlow doneLabel="Continue" onDone={() => void enterSession(next)} onCancel={restart} />
+      </AuthCard>
+    );
+  }
 
   // Already signed in (e.g. the sign-in page was bookmarked): go on.
   if (me.data && !mutation.isPending && !mutation.isSuccess) return <Navigate to={next} replace />;

@@ -34,6 +34,7 @@ export function UserProfile({ user }: { user: UserDetail }) {
         ) : null}
         <Fact label="Last sign-in">{user.lastSignInAt ? <DateCell iso={user.lastSignInAt} /> : 'Never'}</Fact>
         <Fact label="Last sign-in IP address">{user.lastSignInIp ?? '—'}</Fact>
+        <Fact label="Two-factor authentication">{user.twoFactorEnabled ? 'On' : 'Off'}</Fact>
       </dl>
     </Section>
   );

@@ -1,4 +1,4 @@
-import { Anchor, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { DateCell } from '../../components/DateCell.js';
 import { ScrollTable } from '../../components/ScrollTable.js';
@@ -30,6 +30,7 @@ export function UsersTable({
           <SortableTh column="role" label="Role" {...th} />
           <SortableTh column="status" label="Status" {...th} />
           <SortableTh column="lastSignInAt" label="Last sign-in" {...th} />
+          <Table.Th>2FA</Table.Th>
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
@@ -50,6 +51,13 @@ export function UsersTable({
               <StatusBadges user={user} />
             </Table.Td>
             <Table.Td>{user.lastSignInAt ? <DateCell iso={user.lastSignInAt} /> : 'Never'}</Table.Td>
+            <Table.Td>
+              {user.twoFactorEnabled ? (
+                <Badge color="green" variant="light" size="sm">On</Badge>
+              ) : (
+                <Text fz="sm" c="dimmed">Off</Text>
+              )}
+            </Table.Td>
           </Table.Tr>
         ))}
       </Table.Tbody>

@@ -68,6 +68,15 @@ export const ACTIONS: readonly ActionSpec[] = [
     done: (u) => ({ color: 'green', message: `${u.displayName} is unlocked` }),
   },
   {
+    action: 'resetTwoFactor',
+    label: 'Reset two-factor authentication',
+    title: (u) => `Reset the two-factor authentication of ${u.displayName}?`,
+    destructive: true,
+    describe: (u) =>
+      `${u.displayName}'s authenticator app and recovery codes stop working and they are signed out everywhere. They sign in with their password alone and can set up two-factor authentication again (or must, if their role requires it).`,
+    done: (u) => ({ color: 'green', message: `Two-factor authentication of ${u.displayName} was reset` }),
+  },
+  {
     action: 'endSessions',
     label: 'End all sessions',
     title: (u) => `End all sessions of ${u.displayName}?`,

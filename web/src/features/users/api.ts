@@ -18,11 +18,15 @@ export interface UserAbilities {
   resendInvitation: boolean;
   revokeInvitation: boolean;
   viewActivity: boolean;
+  /** reset this user's 2FA (they are enrolled, not above your role, not you) */
+  resetTwoFactor: boolean;
 }
 
 export interface UserListItem extends User {
   locked: boolean;
   invitationExpiresAt: string | null;
+  /** has set up two-factor authentication */
+  twoFactorEnabled: boolean;
 }
 
 export interface UserDetail extends UserListItem {
@@ -172,7 +176,8 @@ export type UserAction =
   | 'unlock'
   | 'sendPasswordReset'
   | 'resendInvitation'
-  | 'revokeInvitation';
+  | 'revokeInvitation'
+  | 'resetTwoFactor';
 
 export interface UserActionResult {
   user?: UserListItem;
@@ -200,6 +205,8 @@ export function runUserAction(id: string, action: UserAction, role?: Role): Prom
       return api.post(path(id, '/invitation/resend'));
     case 'revokeInvitation':
       return api.delete(path(id, '/invitation'));
+    case 'resetTwoFactor':
+      return api.post(path(id, '/two-factor/reset'));
   }
 }
 

@@ -1,4 +1,4 @@
-/** Data for the Webhook events area: types, query keys, requests and hooks (`/api/v1/webhooks/events`). */
+/** Data for the Webhook events area: types, query keys, requests and hooks (`/api/v1/webhooks/events`, `/api/v1/webhooks/callbacks`). */
 import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, type CursorPage } from '../../lib/api.js';
 
@@ -21,6 +21,23 @@ export interface WebhookEvent {
   summary: Record<string, unknown> | null;
 }
 
+/** One of Meta's app callbacks as the log keeps it (docs/API-v1-webhooks.md). */
+export interface MetaCallback {
+  id: number;
+  kind: 'deauthorize' | 'data_deletion';
+  receivedAt: string;
+  issuedAt: string | null;
+  metaUserId: string;
+  outcome: {
+    result: 'matched' | 'no_match' | 'repeat';
+    records: { recordId: string; result: string; name: string | null }[];
+    linkedRecords: number | null;
+    deletionRequest: { id: string; state: string | null } | null;
+  };
+}
+
+export type CallbackKind = MetaCallback['kind'];
+
 export interface EventsFilters {
   state: WebhookEventState | '';
   field: string;
@@ -31,6 +48,7 @@ export const PAGE_SIZE = 50;
 export const webhookKeys = {
   all: ['webhook-events'] as const,
   list: (filters: EventsFilters) => ['webhook-events', 'list', filters] as const,
+  callbacks: (kind: CallbackKind | '') => ['webhook-events', 'callbacks', kind] as const,
 };
 
 export function listEvents(filters: EventsFilters, cursor: string | null, signal?: AbortSignal) {
@@ -38,6 +56,10 @@ export function listEvents(filters: EventsFilters, cursor: string | null, signal
     query: { state: filters.state, field: filters.field, cursor, limit: PAGE_SIZE },
     signal,
   });
+}
+
+export function listCallbacks(kind: CallbackKind | '', cursor: string | null, signal?: AbortSignal) {
+  return api.get<CursorPage<MetaCallback>>('/webhooks/callbacks', { query: { kind, cursor, limit: PAGE_SIZE }, signal });
 }
 
 export const reprocessEvent = (id: string | number) => api.post<unknown>(`/webhooks/events/${encodeURIComponent(String(id))}/reprocess`);
@@ -48,6 +70,16 @@ export function useEventsList(filters: EventsFilters) {
   return useInfiniteQuery({
     queryKey: webhookKeys.list(filters),
     queryFn: ({ pageParam, signal }) => listEvents(filters, pageParam, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (lastPage) => lastPage.nextCursor,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useCallbacksList(kind: CallbackKind | '') {
+  return useInfiniteQuery({
+    queryKey: webhookKeys.callbacks(kind),
+    queryFn: ({ pageParam, signal }) => listCallbacks(kind, pageParam, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (lastPage) => lastPage.nextCursor,
     placeholderData: keepPreviousData,
