@@ -53,6 +53,14 @@ export async function openPage(context: BrowserContext): Promise<{ page: Page; p
 
 /** axe-core on the current page: the serious and critical violations (should be none). */
 export async function checkA11y(page: Page): Promise<string[]> {
+  // A drawer or dialog still fading in is half-transparent, and axe would report its text as low
+  // contrast; let running transitions finish (bounded, so an endless animation cannot hang a test).
+  await page.evaluate(() =>
+    Promise.race([
+      Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))),
+      new Promise((resolve) => setTimeout(resolve, 2_000)),
+    ]),
+  );
   const result = await new AxeBuilder({ page }).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

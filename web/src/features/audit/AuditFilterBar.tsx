@@ -1,9 +1,12 @@
 import { Button, Group, MultiSelect, NativeSelect, TextInput } from '@mantine/core';
 import { useDebouncedSearch } from '../../lib/use-debounced-search.js';
 import { ACTOR_TYPES, useAuditActions, type ActorType, type AuditFilters } from './api.js';
-import { ActorPicker } from './ActorPicker.js';
+import { UserPicker } from '../users/UserPicker.js';
 import { ACTOR_TYPE_LABELS, TARGET_TYPES, targetLabel } from './labels.js';
 import { EMPTY_FILTERS, hasAuditFilters } from './list-params.js';
+
+/** The users list's picker, worded as the audit log's actor filter. */
+const ACTOR_WORDS = { label: 'Actor', placeholder: 'Anyone', clearLabel: 'Clear the actor filter' };
 
 const ACTOR_TYPE_OPTIONS = [{ value: '', label: 'Any kind' }, ...ACTOR_TYPES.map((t) => ({ value: t, label: ACTOR_TYPE_LABELS[t] }))];
 
@@ -32,7 +35,7 @@ export function AuditFilterBar({ filters, onChange }: { filters: AuditFilters; o
         onChange={(event) => setSearch(event.currentTarget.value)}
         w={{ base: '100%', sm: 280 }}
       />
-      <ActorPicker value={filters.actor} onChange={(actor) => onChange({ ...filters, actor })} />
+      <UserPicker words={ACTOR_WORDS} value={filters.actor} onChange={(actor) => onChange({ ...filters, actor })} />
       <NativeSelect
         label="Kind of actor"
         data={ACTOR_TYPE_OPTIONS}

@@ -5,8 +5,15 @@ import { useUser, useUserSearch, type UserListItem } from './api.js';
 
 const optionLabel = (user: Pick<UserListItem, 'displayName' | 'email'>) => `${user.displayName} (${user.email})`;
 
+/** What the picker is called where it stands (a user filter, the audit log's actor, ...). */
+export interface PickerWords {
+  label?: string;
+  placeholder?: string;
+  clearLabel?: string;
+}
+
 /** Picks one user by searching names and emails on the server. */
-export function UserPicker({ value, onChange }: { value: string; onChange: (userId: string) => void }) {
+export function UserPicker({ value, onChange, words = {} }: { value: string; onChange: (userId: string) => void; words?: PickerWords }) {
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search, 250);
   const [picked, setPicked] = useState<{ value: string; label: string } | null>(null);
@@ -27,11 +34,11 @@ export function UserPicker({ value, onChange }: { value: string; onChange: (user
 
   return (
     <Select
-      label="User"
-      placeholder="Any user"
+      label={words.label ?? 'User'}
+      placeholder={words.placeholder ?? 'Any user'}
       searchable
       clearable
-      clearButtonProps={{ 'aria-label': 'Clear the user filter' }}
+      clearButtonProps={{ 'aria-label': words.clearLabel ?? 'Clear the user filter' }}
       data={options}
       value={value === '' ? null : value}
       onChange={(next, option) => {
