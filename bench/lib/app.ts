@@ -37,6 +37,8 @@ export async function withBenchApp<T>(
     port?: number;
     /** sandbox mode: the Meta simulator to mount, created for the app's (sandbox) Meta app */
     simulator?: (meta: MetaApp) => MetaSimulator;
+    /** serve this built web UI (dist/web); by default none, so API benchmarks measure the API alone */
+    webDir?: string;
   },
   fn: (app: BenchApp) => Promise<T>,
 ): Promise<T> {
@@ -55,7 +57,7 @@ export async function withBenchApp<T>(
         keyring: rt.keyring,
         logger,
         isReady: rt.isReady,
-        webDir: path.join(env.dataDir, 'no-web'),
+        webDir: opts.webDir ?? path.join(env.dataDir, 'no-web'),
         ...(opts.signInRateLimit ? { signInRateLimit: opts.signInRateLimit } : {}),
         ...(opts.simulator ? { simulator: opts.simulator(metaAppOf(config, rt.keyring)) } : {}),
       });
