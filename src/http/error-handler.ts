@@ -1,10 +1,12 @@
 /**
  * The one error shape. AppErrors map to their status; schema validation to a 400 naming the field;
- * Fastify's own client errors (bad JSON, too large, wrong content type) to their 4xx; anything
- * else to a 500 that carries only the request id (the details go to the log, never to the client).
+ * Fastify's own client errors (bad JSON, too large, wrong content type) to their 4xx; the database
+ * being unreachable to a 503 with Retry-After; anything else to a 500 that carries only
+ * the request id (the details go to the log, never to the client).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { AppError, toProblem, type ErrorCode, type FieldError } from './errors.js';
 
 function sendProblem(reply: FastifyReply, req: FastifyRequest, code: ErrorCode, detail: string, errors?: FieldError[], headers?: Record<string, string>) {
@@ -52,6 +54,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (err.statusCode === 429) return sendProblem(reply, req, 'rate_limited', 'Too many requests; try again later.');
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return sendProblem(reply, req, 'validation_failed', 'The request could not be understood.', [{ path: 'request', message: 'is malformed' }]);
+    }
+    if (isDatabaseUnavailable(err)) {
+      // Not a bug: PostgreSQL is restarting, failing over or out of connections. Say so and when to
+      // retry; the request wrote nothing (its transaction never committed).
+      req.log.warn({ code: (err as { code?: string }).code, reason: err.message }, 'database unavailable');
+      return sendProblem(reply, req, 'unavailable', 'The database is unavailable right now; try again shortly.', undefined, { 'retry-after': '5' });
     }
     req.log.error({ err }, 'unhandled error');
     return sendProblem(reply, req, 'internal', `Something went wrong. Quote request id ${req.id} to your administrator.`);
