@@ -1,7 +1,7 @@
 /**
  * SIGKILL during writes (issue #11, faults): the process dies with no chance to clean up, in the
- * middle of (1) user changes through the API under concurrent load and (2) a key rotation run by the
- * CLI. After a restart every acknowledged write is there, and the interrupted operation either
+ * middle of (1) user changes through the API under concurrent load, (2) a key rotation run by the
+ * CLI and (3) a retention purge run by the CLI. After a restart every acknowledged write is there, and the interrupted operation either
  * resumes (the rotation's committed batches stay, the next run finishes) or left nothing half-done
  * (every secret decrypts, under the old key or the new one, never neither).
  * (Webhook ingest has its own kill test: src/features/webhooks/webhooks.process.db.test.ts; SIGTERM:
@@ -68,6 +68,16 @@ async function startApp(): Promise<ServerProcess> {
   const p = spawnServer(port, { ...env, PORT: String(port) }, children, 50_000);
   await waitReady(p, 90_000);
   return p;
+}
+
+/** `npm run cli -- <args>` as a child process that the test may kill. */
+function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += String(d)));
+  child.stderr!.on('data', (d) => (out += String(d)));
+  return { child, out: () => out, exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))) };
 }
 
 async function signIn(p: ServerProcess): Promise<string> {
@@ -140,14 +150,7 @@ describe('SIGKILL during writes', () => {
     const perKey = async () =>
       Object.fromEntries((await database.db.execute<{ key_id: string; n: number }>(sql`SELECT key_id, count(*)::int AS n FROM vault_secrets WHERE owner_id LIKE 'crash-%' GROUP BY key_id`)).rows.map((r) => [r.key_id, r.n]));
 
-    const rotate = () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'rotate-key', '--batch-size', '25'], { env: { ...env, ENCRYPTION_KEYS: `${K2},${K1}` }, stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(child);
-      let out = '';
-      child.stdout!.on('data', (d) => (out += String(d)));
-      child.stderr!.on('data', (d) => (out += String(d)));
-      return { child, out: () => out, exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))) };
-    };
+    const rotate = () => cli(['rotate-key', '--batch-size', '25'], { ENCRYPTION_KEYS: `${K2},${K1}` });
     const first = rotate();
     // kill it once some batches have committed and many remain
     const deadline = Date.now() + 60_000;
@@ -163,14 +166,47 @@ describe('SIGKILL during writes', () => {
     expect((mid.k1 ?? 0) + (mid.k2 ?? 0)).toBe(COUNT);
 
     // nothing half-done: a sample from both sides decrypts with the two-key ring
-    const cli = { actorType: 'cli', actorId: null, requestId: null } as const;
-    for (let i = 0; i < COUNT; i += 97) expect(await useSecret(database.db, both, refOf(i), 'crash_test', cli, async (v) => v)).toBe(valueOf(i));
+    const cliActor = { actorType: 'cli', actorId: null, requestId: null } as const;
+    for (let i = 0; i < COUNT; i += 97) expect(await useSecret(database.db, both, refOf(i), 'crash_test', cliActor, async (v) => v)).toBe(valueOf(i));
 
     const second = rotate();
     expect(await second.exited, second.out()).toBe(0);
     expect(await perKey()).toEqual({ k2: COUNT });
     const onlyNew = loadKeyRing({ keys: K2, dataDir: '/nonexistent', embedded: false });
-    for (let i = 0; i < COUNT; i += 97) expect(await useSecret(database.db, onlyNew, refOf(i), 'crash_test', cli, async (v) => v)).toBe(valueOf(i));
+    for (let i = 0; i < COUNT; i += 97) expect(await useSecret(database.db, onlyNew, refOf(i), 'crash_test', cliActor, async (v) => v)).toBe(valueOf(i));
     expect(second.out()).not.toContain('EAAG-crash-canary');
+  }, 150_000);
+
+  it('finishes a retention purge killed mid-run with the next run, closes the dead run, and keeps the audit chain whole', async () => {
+    const OLD = 150_000;
+    await database.pool.query(
+      `INSERT INTO login_activity (at, attempted_email, result, reason, ip, method)
+       SELECT now() - interval '800 days' - (g || ' seconds')::interval, 'probe-' || g || '@crash.test', 'failure', 'unknown_user', '203.0.113.7', 'password'
+       FROM generate_series(1, ${OLD}) g`,
+    );
+    const old = async () => (await database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM login_activity WHERE at < now() - interval '700 days'`)).rows[0]!.n;
+    const first = cli(['purge']);
+    const deadline = Date.now() + 60_000;
+    while ((await old()) > OLD - 10_000) {
+      expect(Date.now(), first.out()).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const left = await old();
+    expect(left).toBeGreaterThan(0); // killed mid-run, not after
+    const open = await database.pool.query<{ id: number }>('SELECT id FROM purge_runs WHERE finished_at IS NULL');
+    expect(open.rows).toHaveLength(1);
+
+    const second = cli(['purge']);
+    expect(await second.exited, second.out()).toBe(0);
+    expect(await old()).toBe(0);
+    const runs = (await database.pool.query<{ id: number; finished: boolean; error: string | null }>('SELECT id, finished_at IS NOT NULL AS finished, error FROM purge_runs ORDER BY id')).rows;
+    expect(runs).toHaveLength(2);
+    expect(runs[0]).toMatchObject({ id: open.rows[0]!.id, finished: true, error: expect.stringMatching(/^interrupted/) });
+    expect(runs[1]).toMatchObject({ finished: true, error: null });
+
+    const verify = cli(['verify-audit']);
+    expect(await verify.exited, verify.out()).toBe(0);
   }, 150_000);
 });

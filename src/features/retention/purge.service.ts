@@ -13,7 +13,7 @@ import type { AuditContext } from '../audit/audit.types.js';
 import { purgeAuditEvents } from '../audit/chain/audit-purge.js';
 import { periodMs, RETENTION_KINDS, type RetentionKind } from './retention-kinds.js';
 import type { RetentionDeps } from './retention.deps.js';
-import { finishPurgeRun, insertPurgeRun } from './retention.repo.js';
+import { closeInterruptedRuns, finishPurgeRun, insertPurgeRun } from './retention.repo.js';
 import { effectivePeriods } from './retention.service.js';
 import { KIND_PURGES, type Cut } from './purge.repo.js';
 
@@ -81,6 +81,7 @@ async function purgeLocked(
   counts: Record<RetentionKind, number>,
 ): Promise<PurgeResult> {
   const limit = deps.batchSize ?? DEFAULT_BATCH;
+  await closeInterruptedRuns(deps.db, now);
   const runId = await insertPurgeRun(deps.db, { startedAt: now, trigger: opts.trigger });
   let anchorId: number | null = null;
   try {

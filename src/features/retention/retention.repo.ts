@@ -1,5 +1,5 @@
 /** SQL for retention settings (an owner's period per kind) and purge runs. */
-import { desc, eq, lt, or, and } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { purgeRuns, retentionSettings, users } from '../../db/schema.js';
 
@@ -27,6 +27,20 @@ export async function upsertSetting(ex: Executor, v: { kind: string; days: numbe
 export async function insertPurgeRun(ex: Executor, v: { startedAt: Date; trigger: string }): Promise<number> {
   const [row] = await ex.insert(purgeRuns).values({ startedAt: v.startedAt, dryRun: false, trigger: v.trigger }).returning({ id: purgeRuns.id });
   return row!.id;
+}
+
+/**
+ * Closes runs that never finished: their process died mid-run (SIGKILL, power loss). Called under the
+ * purge lock, so no live run can be among them; what they deleted stays deleted, the rest is done by
+ * the run that closes them. Returns how many were closed.
+ */
+export async function closeInterruptedRuns(ex: Executor, at: Date): Promise<number> {
+  const rows = await ex
+    .update(purgeRuns)
+    .set({ finishedAt: at, error: 'interrupted: the process stopped before this run finished; the next run did the rest' })
+    .where(and(isNull(purgeRuns.finishedAt), eq(purgeRuns.dryRun, false)))
+    .returning({ id: purgeRuns.id });
+  return rows.length;
 }
 
 /** Closes a run with its counts, anchor and error. */
