@@ -7,10 +7,12 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { accountRoutes } from './features/access/account.routes.js';
+import { apiTokenRoutes } from './features/access/api-tokens/api-tokens.routes.js';
+import { ssoRoutes } from './features/access/sso/sso.routes.js';
 import { auditLogRoutes } from './features/audit/log/audit-log.routes.js';
 import { auditChainRoutes } from './features/audit/chain/verify.routes.js';
 import type { AccessDeps } from './features/access/access.deps.js';
@@ -19,8 +21,10 @@ import { linksRoutes } from './features/access/links.routes.js';
 import { usersRoutes } from './features/access/users.routes.js';
 import { createMailer } from './features/mail/mailer.js';
 import { outboxRoutes } from './features/mail/outbox.routes.js';
+import { notificationRoutes } from './features/notifications/notifications.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
 import { metaCallbackRoutes } from './features/meta-callbacks/meta-callbacks.routes.js';
+import { overviewRoutes } from './features/overview/overview.routes.js';
 import { privacyPublicRoutes } from './features/privacy/public/privacy-public.routes.js';
 import { metricsRoutes, recordRequestDurations } from './features/metrics/metrics.routes.js';
 import type { KeyRing } from './features/vault/keyring.js';
@@ -44,6 +48,7 @@ import { createMetaSimulator, type MetaSimulator } from './meta-simulator/index.
 import { registerErrorHandler, sendNotFound } from './http/error-handler.js';
 import { toProblem } from './http/errors.js';
 import { registerGuard } from './http/guard.js';
+import { SECURITY_SCHEMES, transformWithSecurity } from './http/openapi-security.js';
 import { pgRateLimitStore } from './http/rate-limit-store.js';
 import './http/fastify-types.js';
 import type { Clock } from './lib/clock.js';
@@ -101,9 +106,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'CRM console API', version: '1' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'crm_session' } } },
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
-    transform: jsonSchemaTransform,
+    transform: transformWithSecurity,
   });
   await app.register(cookie);
   await app.register(helmet, {
@@ -141,7 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deviceKey: deps.keyring.derive('device-cookie'),
   };
   const cookies = { secure: config.secure, sessionMaxMs: config.sessionMaxMs };
-  app.decorate('routeActions', registerGuard(app, { ...access, secure: config.secure, publicOrigin: config.publicUrl.origin, stepUpMs: config.stepUpMs }));
+  app.decorate('routeActions', registerGuard(app, { ...access, secure: config.secure, publicOrigin: config.publicUrl.origin, stepUpMs: config.stepUpMs, apiTokenRatePerMinute: config.apiTokenRatePerMinute }));
 
   await app.register(healthRoutes, { isReady: deps.isReady });
   await app.register(authRoutes, { access, cookies, signInRateLimit: deps.signInRateLimit ?? { max: 20, timeWindowMs: 60_000 } });
@@ -150,9 +155,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const missing = missingSettings(connectSettings);
   const environment = { outbox: mailer.mode === 'outbox', sandbox: config.meta.sandbox, embeddedSignup: { ready: missing.length === 0, missing } };
   await app.register(accountRoutes, { access, cookies, environment });
+  await app.register(apiTokenRoutes, { access });
+  await app.register(ssoRoutes, { sso: { ...access, keyring: deps.keyring, logger: deps.logger }, cookies });
   await app.register(usersRoutes, { access });
   await app.register(linksRoutes, { access, cookies });
   await app.register(outboxRoutes, { db: deps.database.db, mailer });
+  await app.register(notificationRoutes, { notifications: { db: deps.database.db, clock: deps.clock } });
   if (config.meta.sandbox) {
     const simulator = deps.simulator ?? createMetaSimulator({ appId: meta.appId, appSecret: meta.appSecret, logger: deps.logger, now: () => deps.clock.now() });
     await app.register(sandboxRoutes, { simulator, config, db: deps.database.db });
@@ -194,6 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     signInRateLimit: deps.signInRateLimit ?? { max: 20, timeWindowMs: 60_000 },
   });
   await app.register(auditChainRoutes, { chain: { db: deps.database.db, clock: deps.clock, keyring: deps.keyring, logger: deps.logger } });
+  await app.register(overviewRoutes, { overview: { db: deps.database.db, clock: deps.clock } });
   await app.register(webRoutes, { webDir: deps.webDir });
   return app;
 }

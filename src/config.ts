@@ -60,6 +60,8 @@ const envSchema = z.object({
   SESSION_IDLE_MINUTES: intInRange(1, 24 * 60).default(30),
   /** step-up: how long a password or code proof lets sensitive actions through (src/features/access/two-factor/step-up.ts) */
   STEP_UP_SECONDS: intInRange(10, 3600).default(600),
+  /** requests per minute each personal API token may make (src/features/access/api-tokens) */
+  API_TOKEN_RATE_LIMIT_PER_MINUTE: intInRange(1, 100_000).default(600),
   ONBOARDING_LINK_TTL_DAYS: intInRange(1, 30).default(7),
   ONBOARDING_LINK_PREFILL_RETENTION_DAYS: intInRange(1, 3650).default(30),
   WEBHOOK_RAW_RETENTION_HOURS: intInRange(1, 720).default(72),
@@ -105,6 +107,8 @@ export interface Config {
   sessionIdleMs: number;
   /** step-up window: sensitive actions need a proof newer than this */
   stepUpMs: number;
+  /** requests per minute per personal API token */
+  apiTokenRatePerMinute: number;
   sessionMaxMs: number;
   /** customer onboarding links: default lifetime, and how long their prefill (personal data) is kept after they end */
   onboardingLinks: { ttlDays: number; prefillRetentionDays: number };
@@ -188,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM ?? `CRM console <no-reply@${publicUrl.hostname}>`,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     stepUpMs: e.STEP_UP_SECONDS * 1000,
+    apiTokenRatePerMinute: e.API_TOKEN_RATE_LIMIT_PER_MINUTE,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     onboardingLinks: { ttlDays: e.ONBOARDING_LINK_TTL_DAYS, prefillRetentionDays: e.ONBOARDING_LINK_PREFILL_RETENTION_DAYS },
     webhooks: { rawRetentionHours: e.WEBHOOK_RAW_RETENTION_HOURS },

@@ -9,6 +9,7 @@ import { backupCommand, erasureLogCommand, restoreCommand } from '../features/ba
 import { runPurgeCommand } from '../features/retention/purge.command.js';
 import { runRotateKey } from '../features/vault/rotate-key.command.js';
 import { runVerifyAudit } from '../features/audit/chain/verify-audit.command.js';
+import { demoCommand } from '../features/sandbox/demo/demo.command.js';
 import { systemClock } from '../lib/clock.js';
 import type { Runtime } from '../runtime.js';
 
@@ -107,4 +108,4 @@ const verifyAudit: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [createOwner, resetPassword, resetTwoFactor, rotateKey, purge, verifyAudit, backupCommand, restoreCommand, erasureLogCommand];
+export const COMMANDS: Command[] = [createOwner, resetPassword, resetTwoFactor, rotateKey, purge, verifyAudit, backupCommand, restoreCommand, erasureLogCommand, demoCommand];

@@ -90,7 +90,7 @@ export const sessions = pgTable(
     stage: text('stage').notNull().default('full'),
     /** when the user last proved it is them (password, code, SSO): step-up for sensitive actions */
     provedAt: ts('proved_at'),
-    /** password | sso */
+    /** password | oidc (single sign-on) */
     method: text('method').notNull().default('password'),
   },
   (t) => [
@@ -128,7 +128,7 @@ export const loginActivity = pgTable(
     reason: loginReason('reason'),
     ip: text('ip'),
     userAgent: text('user_agent'),
-    /** password | sso | token */
+    /** password | oidc (single sign-on) */
     method: text('method').notNull().default('password'),
     /** the second factor's result when one was asked: totp_ok | totp_failed | recovery_ok | recovery_failed | sso_mfa */
     secondFactor: text('second_factor'),
@@ -806,3 +806,107 @@ export const rateLimitHits = pgTable('rate_limit_hits', {
   count: integer('count').notNull(),
   resetAt: ts('reset_at').notNull(),
 });
+
+/**
+ * Hourly counts the overview page reads instead of scanning a year of sign-in and webhook rows
+ * (src/features/overview, job `overview.rollup`). kind `sign_in`: k1 = success | new_device | a
+ * failure reason; kind `webhook`: k1 = field, k2 = processing state, with the processing lag of
+ * processed events. Hours before `overview_rollup_marks.rolled_until` are complete here.
+ */
+export const overviewHourly = pgTable(
+  'overview_hourly',
+  {
+    kind: text('kind').notNull(),
+    hour: ts('hour').notNull(),
+    k1: text('k1').notNull(),
+    k2: text('k2').notNull().default(''),
+    count: integer('count').notNull(),
+    lagMsSum: bigint('lag_ms_sum', { mode: 'number' }).notNull().default(0),
+    lagCount: integer('lag_count').notNull().default(0),
+    lagMsMax: bigint('lag_ms_max', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [uniqueIndex('overview_hourly_key').on(t.kind, t.hour, t.k1, t.k2)],
+);
+
+/** Per rollup kind: every hour before `rolled_until` is in overview_hourly. */
+export const overviewRollupMarks = pgTable('overview_rollup_marks', {
+  kind: text('kind').primaryKey(),
+  rolledUntil: ts('rolled_until').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});
+
+// --- notifications (src/features/notifications) ------------------------------------------------
+
+/**
+ * What happened that someone must hear about, written by the producer in the transaction of the
+ * event itself (or by the scan for time-based triggers). The unique dedupe key makes one intent per
+ * occurrence ("token X expires on D": once, not daily); `notifications.deliver` fans it out.
+ */
+export const notificationIntents = pgTable(
+  'notification_intents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    /** role audience: active users whose role may take this permission action */
+    audienceAction: text('audience_action'),
+    /** user audience: this one user (security notices about their own account) */
+    audienceUserId: uuid('audience_user_id').references(() => users.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    /** an in-app path (never a token-bearing link) */
+    link: text('link'),
+    createdAt: ts('created_at').notNull(),
+    /** fanned out to recipients (null: pending) */
+    deliveredAt: ts('delivered_at'),
+  },
+  (t) => [
+    uniqueIndex('notification_intents_dedupe_key').on(t.dedupeKey),
+    index('notification_intents_pending_idx').on(t.createdAt).where(sql`delivered_at IS NULL`),
+  ],
+);
+
+/** One notification for one user: the in-app list, read state and mail state. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    category: text('category').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    link: text('link'),
+    createdAt: ts('created_at').notNull(),
+    readAt: ts('read_at'),
+    /** pending | sending | sent | skipped (preference off or no mail) | failed */
+    mailState: text('mail_state').notNull().default('pending'),
+    mailedAt: ts('mailed_at'),
+    /** a short, secret-free reason when the mail failed */
+    mailError: text('mail_error'),
+  },
+  (t) => [
+    uniqueIndex('notifications_dedupe_user_key').on(t.dedupeKey, t.userId),
+    index('notifications_user_created_idx').on(t.userId, t.createdAt, t.id),
+    index('notifications_user_unread_idx').on(t.userId).where(sql`read_at IS NULL`),
+    index('notifications_mail_pending_idx').on(t.createdAt).where(sql`mail_state = 'pending'`),
+    index('notifications_created_idx').on(t.createdAt),
+  ],
+);
+
+/** Per user and category: whether notifications of that category are also mailed (default: yes). */
+export const notificationPreferences = pgTable(
+  'notification_preferences',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    category: text('category').notNull(),
+    mail: boolean('mail').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('notification_preferences_key').on(t.userId, t.category)],
+);

@@ -14,6 +14,8 @@ export const ERROR_STATUS = {
   /** a sensitive action needs a fresh password or code (src/features/access/two-factor/step-up.ts) */
   step_up_required: 403,
   csrf_failed: 403,
+  /** the password was right, but the organisation signs non-owners in through single sign-on only */
+  sso_required: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -71,6 +73,7 @@ const TITLES: Record<ErrorCode, string> = {
   forbidden: 'Not allowed',
   step_up_required: 'Confirm it is you',
   csrf_failed: 'Cross-site request refused',
+  sso_required: 'Sign in with single sign-on',
   not_found: 'Not found',
   method_not_allowed: 'Method not allowed',
   conflict: 'Conflict',

@@ -1,11 +1,15 @@
 /**
  * Authorization, first layer: before anything else runs, the route's declared action is checked
  * against the permission table. Public actions pass; others need a live session whose user's role
- * the table allows. CSRF: unsafe methods must come from PUBLIC_URL's origin and carry a header
- * that a cross-site form cannot send.
+ * the table allows, or a personal API token (`Authorization: Bearer`) whose role the table allows.
+ * CSRF: unsafe methods must come from PUBLIC_URL's origin and carry a header that a cross-site form
+ * cannot send — except requests authenticated by a bearer token, which a browser never attaches
+ * on its own (the cookie is then ignored).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isPublic, loopbackMay, roleMay, type Action } from '../features/access/permissions.js';
+import { isPublic, loopbackMay, roleMay, tokenMay, type Action } from '../features/access/permissions.js';
+import { resolveApiToken } from '../features/access/api-tokens/api-tokens.service.js';
+import { clearActingCredential, markActingCredential } from '../features/audit/acting-credential.js';
 import type { AccessDeps } from '../features/access/access.deps.js';
 import { resolveSession } from '../features/access/sessions.service.js';
 import { stageAllows } from '../features/access/two-factor/session-stage.js';
@@ -40,9 +44,16 @@ export interface RouteAction {
 }
 
 /** Registers the guard on every route; refuses to register a route that declares no action. */
-export function registerGuard(app: FastifyInstance, deps: AccessDeps & { secure: boolean; publicOrigin: string; stepUpMs?: number }): RouteAction[] {
+export function registerGuard(
+  app: FastifyInstance,
+  deps: AccessDeps & { secure: boolean; publicOrigin: string; stepUpMs?: number; apiTokenRatePerMinute?: number },
+): RouteAction[] {
   const table: RouteAction[] = [];
   app.decorateRequest('caller', null);
+  // per-token allowance, counted in the shared PostgreSQL store (@fastify/rate-limit is registered first)
+  const tokenLimit = app.hasDecorator('createRateLimit')
+    ? app.createRateLimit({ max: deps.apiTokenRatePerMinute ?? 600, timeWindow: 60_000, keyGenerator: (req) => `api-token:${req.caller?.apiTokenId ?? ''}` })
+    : null;
   app.addHook('onRoute', (route) => {
     const action = route.config?.action;
     if (!action) throw new Error(`route ${String(route.method)} ${route.url} declares no permission action`);
@@ -53,8 +64,12 @@ export function registerGuard(app: FastifyInstance, deps: AccessDeps & { secure:
     if (!action) return; // not-found handler
     // Loopback clients of loopback actions (the server's own Graph client, local tools) carry no cookie: no CSRF risk.
     if (loopbackMay(action) && isLoopback(req.ip)) return;
-    if (!SAFE_METHODS.has(req.method) && (req.url.startsWith('/api/') || req.url.startsWith('/sandbox/') || req.url.startsWith('/onboard/'))) checkCsrf(req, deps.publicOrigin);
+    const bearer = isPublic(action) ? null : bearerOf(req);
+    if (bearer === null && !SAFE_METHODS.has(req.method) && (req.url.startsWith('/api/') || req.url.startsWith('/sandbox/') || req.url.startsWith('/onboard/'))) {
+      checkCsrf(req, deps.publicOrigin);
+    }
     if (isPublic(action)) return;
+    if (bearer !== null) return authenticateToken(req, action, bearer);
     const found = await resolveSession(deps, req.cookies[sessionCookieName(deps.secure)]);
     if (!found) throw new AppError('unauthenticated', 'Sign in to continue.');
     // A session still owing a code, or enrolment, reaches only the routes of that step.
@@ -69,7 +84,38 @@ export function registerGuard(app: FastifyInstance, deps: AccessDeps & { secure:
     }
     req.caller = { user: found.user, sessionId: found.session.id, client: clientInfo(req) };
   });
+  app.addHook('onResponse', async (req) => {
+    if (req.caller?.apiTokenId) clearActingCredential(req.id);
+  });
+
+  /** A personal API token: the caller acts at the token's role (never above it), for its creator. */
+  async function authenticateToken(req: FastifyRequest, action: Action, bearer: string): Promise<void> {
+    const found = await resolveApiToken(deps, bearer);
+    if (!found) throw new AppError('unauthenticated', 'The API token is unknown, expired or revoked.');
+    if (!tokenMay(found.token.role, action)) {
+      throw new AppError('forbidden', roleMay(found.token.role, action) ? 'API tokens cannot do this; sign in instead.' : "The token's role does not allow this.");
+    }
+    if (needsStepUp(req.method, req.routeOptions.url)) throw new AppError('forbidden', 'This action needs a person to confirm it; API tokens cannot do it.');
+    req.caller = { user: { ...found.user, role: found.token.role }, sessionId: null, apiTokenId: found.token.id, client: clientInfo(req) };
+    if (tokenLimit) {
+      const verdict = await tokenLimit(req);
+      if (!verdict.isAllowed && verdict.isExceeded) {
+        throw new AppError('rate_limited', 'Too many requests with this API token; try again later.', undefined, { 'retry-after': String(verdict.ttlInSeconds) });
+      }
+    }
+    markActingCredential(req.id, found.token.id, found.user.id);
+  }
   return table;
+}
+
+/** The token of an `Authorization: Bearer` header, or null when there is none. */
+function bearerOf(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return null;
+  // other schemes (a proxy's Basic auth) are not ours: the cookie decides
+  if (!/^bearer(\s|$)/i.test(h)) return null;
+  // a malformed Bearer header is refused as an unknown token, never ignored in favour of a cookie
+  return /^bearer +(\S+) *$/i.exec(h)?.[1] ?? '';
 }
 
 /** The request's Origin, or the origin of its Referer when a browser omitted Origin. */

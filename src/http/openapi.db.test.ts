@@ -59,4 +59,14 @@ describe('/api/openapi.json', () => {
     }
     expect(problems).toEqual([]);
   });
+
+  it('describes bearer authentication by personal API token, and which routes take it', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as Doc & {
+      paths: Record<string, Record<string, Operation & { security?: Record<string, string[]>[] }>>;
+    };
+    expect(doc.components?.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/api/v1/users']!.get!.security).toEqual([{ session: [] }, { bearer: [] }]);
+    expect(doc.paths['/api/v1/me/tokens']!.post!.security).toEqual([{ session: [] }]);
+    expect(doc.paths['/api/v1/auth/sign-in']!.post!.security).toEqual([]);
+  });
 });

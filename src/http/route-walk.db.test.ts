@@ -4,18 +4,29 @@
  * the callers the table refuses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRET_AUTHENTICATED_ACTIONS, PERMISSIONS, ROLES, isPublic, loopbackMay, roleMay, type Role } from '../features/access/permissions.js';
+import { SECRET_AUTHENTICATED_ACTIONS, PERMISSIONS, ROLES, isPublic, loopbackMay, roleMay, tokenMay, type Role } from '../features/access/permissions.js';
+import { insertApiToken } from '../features/access/api-tokens/api-tokens.repo.js';
+import { TOKEN_PREFIX } from '../features/access/api-tokens/api-tokens.service.js';
+import { needsStepUp } from '../features/access/two-factor/step-up.js';
 import { createSession } from '../features/access/sessions.service.js';
+import { hashToken, newToken } from '../lib/tokens.js';
 import { buildTestApp, createUser, sameOrigin, type TestApp } from '../test-support/test-app.js';
 import { useTestDatabase } from '../test-support/test-db.js';
 
 const tdb = useTestDatabase();
 let t: TestApp;
 const users = {} as Record<Role, string>;
+/** A personal API token per role, each minted by an owner (so the token's role, not the user's, decides). */
+const tokens = {} as Record<Role, string>;
 
 beforeAll(async () => {
   t = await buildTestApp(tdb.current.database);
   for (const role of ROLES) users[role] = (await createUser(tdb.current.database, role)).id;
+  for (const role of ROLES) {
+    tokens[role] = TOKEN_PREFIX + newToken();
+    const at = t.clock.now();
+    await insertApiToken(t.database.db, { userId: users.owner, name: `walk ${role}`, role, tokenHash: hashToken(tokens[role]), prefix: tokens[role].slice(0, 12), at, expiresAt: new Date(at.getTime() + 86_400_000) });
+  }
 });
 afterAll(async () => {
   await t.app.close();
@@ -78,6 +89,33 @@ describe('role x route walk', () => {
         for (const peer of ['127.0.0.1', '::1']) {
           const res = await call(method, url, null, peer);
           if (res.statusCode === 401 || res.statusCode === 403) failures.push(`${method} ${url} from loopback ${peer} -> ${res.statusCode} (expected allowed)`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('answers every route to an API token as the table says for the token role, without CSRF headers', async () => {
+    const failures: string[] = [];
+    for (const { method, url, action } of t.app.routeActions) {
+      for (const role of ROLES) {
+        const res = await t.app.inject({
+          method: method as 'GET',
+          url: fill(url),
+          headers: { authorization: `Bearer ${tokens[role]}` },
+          remoteAddress: REMOTE,
+          ...(method === 'GET' || method === 'DELETE' ? {} : { payload: {} }),
+        });
+        const label = `${method} ${url} with a ${role} token -> ${res.statusCode}`;
+        if (SECRET_AUTHENTICATED_ACTIONS.includes(action)) {
+          if (res.statusCode !== 401 && res.statusCode !== 403) failures.push(`${label} (expected refusal without the secret)`);
+        } else if (isPublic(action)) {
+          // public routes ignore the bearer; CSRF still applies to their unsafe methods (403 csrf_failed), so only 401 is wrong
+          if (res.statusCode === 401) failures.push(`${label} (public route refused)`);
+        } else if (!tokenMay(role, action) || needsStepUp(method, url)) {
+          if (res.statusCode !== 403) failures.push(`${label} (expected 403)`);
+        } else if (res.statusCode === 401 || res.statusCode === 403 || res.statusCode >= 500) {
+          failures.push(`${label} (allowed token refused or failed)`);
         }
       }
     }

@@ -9,6 +9,9 @@ import { loadConfig } from '../config.js';
 import { auditAnchorJob } from '../features/audit/chain/anchor.job.js';
 import type { JobDefinition } from './define-job.js';
 import { rateLimitSweepJob } from '../http/rate-limit-sweep.job.js';
+import { overviewRollupJob } from '../features/overview/jobs/overview-rollup.job.js';
+import { createDeliverJob } from '../features/notifications/jobs/deliver.job.js';
+import { createMailer } from '../features/mail/mailer.js';
 
 /** `onboarding.resume-steps`: main.ts sends it for the onboarding deps' scheduleResume. */
 export const resumeStepsJob = createResumeStepsJob((ctx) => ctx.onboarding);
@@ -38,4 +41,16 @@ export { auditAnchorJob };
 /** `rate-limits.sweep`, hourly: old windows of the shared rate-limit counters. */
 export { rateLimitSweepJob };
 
-export const JOBS: JobDefinition[] = [resumeStepsJob, onboardingSweepJob, onboardingRefreshAllJob, processWebhooksJob, sweepWebhooksJob, retentionPurgeJob, auditAnchorJob, rateLimitSweepJob];
+/** `overview.rollup`, hourly: the hourly sign-in and webhook counts the overview charts read. */
+export { overviewRollupJob };
+
+/**
+ * `notifications.deliver`, every minute: time-based notification triggers, fan-out and mail. Its
+ * mailer is built from the same environment the process started with (SMTP_URL or the outbox).
+ */
+export const notificationsDeliverJob = createDeliverJob((ctx) => {
+  const config = loadConfig();
+  return { db: ctx.database.db, clock: ctx.clock, mailer: createMailer(config, ctx.database.db), publicUrl: config.publicUrl };
+});
+
+export const JOBS: JobDefinition[] = [resumeStepsJob, onboardingSweepJob, onboardingRefreshAllJob, processWebhooksJob, sweepWebhooksJob, retentionPurgeJob, auditAnchorJob, rateLimitSweepJob, overviewRollupJob, notificationsDeliverJob];

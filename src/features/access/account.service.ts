@@ -3,6 +3,8 @@
  */
 import { AppError, fieldError } from '../../http/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { messages } from '../notifications/messages.js';
+import { notify } from '../notifications/notify.js';
 import type { AccessDeps, ClientInfo } from './access.deps.js';
 import { listLoginActivity, type LoginActivityRow } from './login-activity.repo.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
@@ -13,8 +15,17 @@ import { updatePasswordHash, updateUserProfile, type UserRow } from './users.rep
 /** The caller as the guard resolved them. */
 export interface Caller {
   user: UserRow;
-  sessionId: string;
+  /** the session of a browser caller; null when a personal API token authenticated the request */
+  sessionId: string | null;
+  /** the personal API token that authenticated the request (its role, not the user's, is checked) */
+  apiTokenId?: string | null;
   client: ClientInfo;
+}
+
+/** The caller's session id; API tokens are refused here (the action needs a browser session). */
+export function sessionOf(c: Caller): string {
+  if (!c.sessionId) throw new AppError('forbidden', 'This needs a signed-in browser session; API tokens cannot do it.');
+  return c.sessionId;
 }
 
 const ctx = (c: Caller) => ({ actorType: 'user' as const, actorId: c.user.id, requestId: c.client.requestId });
@@ -65,6 +76,7 @@ export async function changeOwnPassword(
       changedFields: ['password'],
       details: { otherSessionsEnded: Math.max(0, ended - 1) },
     });
+    await notify(tx, deps.clock.now(), messages.passwordChanged(caller.user.id, deps.clock.now()));
     return { sessionToken: token };
   });
 }
@@ -105,11 +117,12 @@ export async function endOtherOwnSessions(deps: AccessDeps, caller: Caller): Pro
 /** Signs the caller out: the session row is deleted. */
 export async function signOut(deps: AccessDeps, caller: Caller): Promise<void> {
   await deps.db.transaction(async (tx) => {
-    await deleteSession(tx, caller.sessionId);
+    const sessionId = sessionOf(caller);
+    await deleteSession(tx, sessionId);
     await recordAudit(tx, deps.clock, ctx(caller), {
       action: 'session.signed_out',
       targetType: 'session',
-      targetId: caller.sessionId,
+      targetId: sessionId,
       details: {},
     });
   });

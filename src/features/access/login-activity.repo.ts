@@ -21,6 +21,8 @@ export async function insertLoginActivity(
     userAgent: string | null;
     /** the second factor's result when one was asked (totp_ok, totp_failed, recovery_ok, recovery_failed) */
     secondFactor?: string | null;
+    /** how the person signed in: password (default) or oidc */
+    method?: 'password' | 'oidc';
   },
 ): Promise<void> {
   await ex.insert(loginActivity).values(v);

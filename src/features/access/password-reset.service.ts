@@ -6,6 +6,8 @@
 import { AppError, fieldError } from '../../http/errors.js';
 import { hashToken, newToken } from '../../lib/tokens.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { messages } from '../notifications/messages.js';
+import { notify } from '../notifications/notify.js';
 import type { AccessDeps, ClientInfo } from './access.deps.js';
 import type { Caller } from './account.service.js';
 import { consumeResets, countRecentResets, findUsableReset, insertPasswordReset, recordResetMail } from './links.repo.js';
@@ -100,5 +102,6 @@ export async function completePasswordReset(deps: AccessDeps, input: { token: st
     await clearUserLock(tx, user.id);
     const ended = await deleteOtherSessions(tx, user.id, null);
     await recordAudit(tx, deps.clock, { actorType: 'user', actorId: user.id, requestId: client.requestId }, { action: 'password.reset_completed', targetType: 'user', targetId: user.id, changedFields: ['password'], details: { sessionsEnded: ended } });
+    await notify(tx, now, messages.passwordChanged(user.id, now));
   });
 }

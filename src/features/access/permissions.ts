@@ -33,6 +33,10 @@ export const PERMISSIONS = {
   'public.api_spec': { who: 'public', describe: 'the OpenAPI document' },
   'public.setup': { who: 'public', describe: 'first-owner setup through a one-time setup link' },
   'public.sign_in': { who: 'public', describe: 'sign in with email and password' },
+  'public.sso': {
+    who: 'public',
+    describe: 'single sign-on: whether it is offered, its start and the OpenID provider callback (authenticated by the provider)',
+  },
   'public.invitation': { who: 'public', describe: 'check and accept an invitation link (authorised by the link token)' },
   'public.password_reset': { who: 'public', describe: 'ask for, check and use a password reset link (authorised by the link token)' },
   'public.web': { who: 'public', describe: 'the web UI assets' },
@@ -57,9 +61,15 @@ export const PERMISSIONS = {
   'self.read': { who: ALL, describe: 'see own profile and abilities' },
   'self.manage': { who: ALL, describe: 'own profile, own password, own sessions, sign out' },
   'self.activity.read': { who: ALL, describe: 'own login activity' },
-  'self.notifications': { who: ALL, describe: 'own notification preferences' },
+  'self.notifications': { who: ALL, describe: 'own notifications (list, mark read) and notification mail preferences' },
   'self.tokens': { who: ALL, describe: 'create personal API tokens (role no higher than own)' },
   'self.privacy': { who: ALL, describe: '"My data": file and follow own access, correction and deletion requests, download own data' },
+
+  // --- overview -------------------------------------------------------------------------------
+  'overview.read': {
+    who: ALL,
+    describe: 'the overview page; each panel only with the permission of the list behind it (onboarding.read, users.activity.read, webhooks.read, privacy.manage)',
+  },
 
   // --- users ----------------------------------------------------------------------------------
   'users.list': { who: ALL, describe: 'see the users list (name, email, role, status, last sign-in)' },
@@ -114,6 +124,19 @@ export type Action = keyof typeof PERMISSIONS;
  * (src/http/route-walk.db.test.ts) expects exactly that refusal from them.
  */
 export const SECRET_AUTHENTICATED_ACTIONS: readonly Action[] = ['public.meta_webhooks', 'public.metrics'];
+
+/**
+ * Actions a personal API token never takes, whatever its role: managing the person's own sign-in
+ * (password, sessions, 2FA, sign-out) and minting or revoking tokens, so a leaked token cannot
+ * entrench itself. Routes listed in step-up.ts are refused to tokens too (a token proves nothing
+ * fresh). The guard and the role x route walk read this list.
+ */
+export const SESSION_ONLY_ACTIONS: readonly Action[] = ['self.manage', 'self.tokens'];
+
+/** True when an API token of `role` may take `action` (the route may still need step-up, which tokens cannot give). */
+export function tokenMay(role: Role, action: Action): boolean {
+  return !SESSION_ONLY_ACTIONS.includes(action) && roleMay(role, action);
+}
 
 /** True when the action needs no session. */
 export function isPublic(action: Action): boolean {

@@ -9,11 +9,13 @@ import { AppError } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AccessDeps, ClientInfo } from './access.deps.js';
 import { issueDeviceCookie, readDeviceCookie } from './device-cookie.js';
+import { noticeNewSignIn } from '../notifications/sign-in-notice.js';
 import { findDeviceLock, insertLoginActivity, saveDeviceLock, type LoginReason } from './login-activity.repo.js';
 import { ACCOUNT_THRESHOLD, DEVICE_THRESHOLD, UNLOCKED, afterFailure, isLocked, type LockState } from './lockout.js';
 import { verifyPassword } from './passwords.js';
 import { hashToken, newToken } from '../../lib/tokens.js';
 import { commitSuccessfulSignIn } from './sign-in.repo.js';
+import { findSsoSettings } from './sso/sso.repo.js';
 import { requirementFor } from './two-factor/policy.js';
 import { insertSecondFactorSession, listPolicies } from './two-factor/two-factor.repo.js';
 import { findUserByEmail, findUserByIdForUpdate, saveUserLock, type UserRow } from './users.repo.js';
@@ -65,10 +67,11 @@ export async function signIn(
 ): Promise<SignInResult> {
   const email = normaliseEmail(input.email);
   const claim = readDeviceCookie(deps.deviceKey, input.deviceCookieValue);
-  const [user, deviceRow, policies] = await Promise.all([
+  const [user, deviceRow, policies, sso] = await Promise.all([
     findUserByEmail(deps.db, email),
     claim ? findDeviceLock(deps.db, claim.deviceId) : Promise.resolve(undefined),
     listPolicies(deps.db),
+    findSsoSettings(deps.db),
   ]);
   if (!user) {
     await verifyPassword(null, input.password);
@@ -76,6 +79,16 @@ export async function signIn(
     throw invalidCredentials();
   }
   const device = claim && claim.userId === user.id ? claim : null;
+  // Single sign-on with passwords off for non-owners: a right password earns only that pointer (a wrong one learns nothing new).
+  if (sso?.enabled && !sso.passwordForNonOwners && user.role !== 'owner') {
+    const ok = await verifyPassword(user.passwordHash, input.password);
+    if (ok && user.status === 'active') {
+      await recordAttempt(deps, { userId: user.id, attemptedEmail: null, reason: 'sso_not_allowed' }, client);
+      throw new AppError('sso_required', `Your organisation signs in with ${sso.displayName}: use the "Sign in with ${sso.displayName}" button.`);
+    }
+    await recordFailure(deps, user.id, device?.deviceId ?? null, ok, client);
+    throw invalidCredentials();
+  }
   const now = deps.clock.now();
   // A trusted device is judged by its own lock, so strangers cannot lock the owner out.
   const lockState: LockState = device ? (deviceRow ?? UNLOCKED) : user;
@@ -115,6 +128,8 @@ export async function signIn(
       });
     if (committed && stage === 'second_factor') return { user, sessionToken: token, deviceCookie: null, stage };
     if (committed) {
+      // after the commit: the sign-in itself neither waits on nor fails with the notice's write
+      await noticeNewSignIn(deps.db, user, device !== null, client.ip, now);
       return {
         stage,
         user: { ...user, lastSignInAt: now, lastSignInIp: client.ip, failedCount: 0, failedWindowStart: null, lockedUntil: null },

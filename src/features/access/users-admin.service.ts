@@ -5,11 +5,14 @@
  */
 import { AppError } from '../../http/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { messages } from '../notifications/messages.js';
+import { notify } from '../notifications/notify.js';
 import type { AuditEventInput } from '../audit/audit.types.js';
 import type { AccessDeps } from './access.deps.js';
 import type { Caller } from './account.service.js';
 import type { Role } from './permissions.js';
 import { deleteOtherSessions, listUserSessions, type SessionRow } from './sessions.repo.js';
+import { endApiTokensAbove, endUserApiTokens } from './api-tokens/api-tokens.repo.js';
 import { sessionExpired } from './sessions.service.js';
 import { abilitiesOn, assertMay, assertMayAssign, type TargetAbilities, type TargetAction } from './users.policy.js';
 import {
@@ -92,8 +95,11 @@ export async function changeRole(deps: AccessDeps, caller: Caller, targetId: str
   return change(deps, caller, targetId, 'changeRole', async (tx, target, now, owners, actor) => {
     assertMayAssign(actor, target, role, owners, now);
     const user = await updateUserAccess(tx, target.id, { role, at: now });
+    // their API tokens above the new role end with it
+    await endApiTokensAbove(tx, target.id, role, now);
     const ended = await deleteOtherSessions(tx, target.id, target.id === caller.user.id ? caller.sessionId : null);
     await audit(deps, tx, caller, { action: 'user.role_changed', targetType: 'user', targetId: target.id, changedFields: ['role'], details: { from: target.role, to: role, sessionsEnded: ended } });
+    await notify(tx, now, messages.roleChanged(target.id, now, target.role, role));
     return user;
   });
 }
@@ -103,8 +109,10 @@ export async function deactivateUser(deps: AccessDeps, caller: Caller, targetId:
   return change(deps, caller, targetId, 'deactivate', async (tx, target, now) => {
     const user = await updateUserAccess(tx, target.id, { status: 'deactivated', at: now });
     const ended = await deleteOtherSessions(tx, target.id, null);
+    await endUserApiTokens(tx, target.id, 'creator_deactivated', now);
     await deleteUserLinks(tx, target.id);
     await audit(deps, tx, caller, { action: 'user.deactivated', targetType: 'user', targetId: target.id, changedFields: ['status'], details: { sessionsEnded: ended } });
+    await notify(tx, now, messages.statusChanged(target.id, now, 'deactivated'));
     return user;
   });
 }
@@ -114,6 +122,7 @@ export async function reactivateUser(deps: AccessDeps, caller: Caller, targetId:
   return change(deps, caller, targetId, 'reactivate', async (tx, target, now) => {
     const user = await updateUserAccess(tx, target.id, { status: 'active', at: now });
     await audit(deps, tx, caller, { action: 'user.reactivated', targetType: 'user', targetId: target.id, changedFields: ['status'], details: {} });
+    await notify(tx, now, messages.statusChanged(target.id, now, 'reactivated'));
     return user;
   });
 }

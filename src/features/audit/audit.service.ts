@@ -4,6 +4,7 @@
  */
 import type { Tx } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
+import { actingCredentialOf } from './acting-credential.js';
 import { insertAuditEvent } from './audit.repo.js';
 import type { AuditContext, AuditEventInput } from './audit.types.js';
 
@@ -15,5 +16,8 @@ export async function recordAudit(tx: Tx, clock: Clock, ctx: AuditContext, event
   for (const key of Object.keys(event.details)) {
     if (SECRET_KEY.test(key)) throw new Error(`audit details may not carry ${key}`);
   }
-  return insertAuditEvent(tx, ctx, event, clock.now());
+  // a user acting through a personal API token: the event names the token too
+  const credential = ctx.actorType === 'user' ? actingCredentialOf(ctx.requestId, ctx.actorId) : null;
+  const stored = credential ? { ...event, details: { ...event.details, apiCredential: credential } } : event;
+  return insertAuditEvent(tx, ctx, stored as AuditEventInput, clock.now());
 }

@@ -92,6 +92,9 @@ export interface AuditDetails {
   'legal_hold.lifted': { holdId: string; subjectType: string };
   /** One purge run (not dry): rows deleted or erased per kind, and the audit chain anchor written at the cut. */
   'retention.purged': { runId: number; trigger: string; counts: Record<string, number>; anchorId: number | null };
+  // --- notifications (src/features/notifications) ---
+  /** A security notice about their own account went to a user (new sign-in, password, role or status). */
+  'notification.security_sent': { kind: string };
   // --- two-factor (src/features/access/two-factor) ---
   /** The user confirmed a TOTP enrolment (`replaced`: an earlier enrolment was replaced); ten new recovery codes. */
   'two_factor.enrolled': { replaced: boolean };
@@ -105,6 +108,17 @@ export interface AuditDetails {
   'two_factor.policy_changed': { role: Role; required: boolean; graceDays: number };
   /** The user proved it is them again (step-up) with a password or a code. */
   'step_up.proved': { with: 'password' | 'totp' };
+  // --- personal API tokens and single sign-on (src/features/access/api-tokens, sso) ---
+  /** A user minted a personal API token (its role and lifetime; never the token). */
+  'api_token.created': { role: Role; expiresInDays: number };
+  /** A user revoked one of their tokens. */
+  'api_token.revoked': { role: Role };
+  /** An owner changed the single sign-on settings (which fields: see changedFields). */
+  'sso.settings_changed': { enabled: boolean; unknownUsers: 'refuse' | 'invite'; defaultRole: Role; localSignInForNonOwners: boolean };
+  /** Single sign-on created an account for an unknown user of an allowed domain (as invited... then active on first sign-in). */
+  'sso.user_created': { role: Role };
+  /** An account was linked to the provider's subject on its first single sign-on. */
+  'sso.user_linked': Record<string, never>;
   // --- audit log viewer and export (src/features/audit/log) ---
   /**
    * Someone exported the audit log: the format and the filters (row count is unknown up front: the
@@ -140,7 +154,7 @@ export interface PersonalValue {
 export type AuditEventInput = {
   [A in AuditAction]: {
     action: A;
-    targetType?: 'user' | 'session' | 'setup_link' | 'invitation' | 'onboarding' | 'onboarding_link' | 'phone_number' | 'privacy_request' | 'user_totp';
+    targetType?: 'user' | 'session' | 'setup_link' | 'invitation' | 'onboarding' | 'onboarding_link' | 'phone_number' | 'privacy_request' | 'user_totp' | 'api_token' | 'sso_settings';
     targetId?: string;
     changedFields?: string[];
     details: AuditDetails[A];

@@ -6,6 +6,8 @@
  * notes the removal in meta_status.deauthorized. The callback itself is always stored and audited.
  */
 import { recordAudit } from '../audit/audit.service.js';
+import { messages } from '../notifications/messages.js';
+import { notify } from '../notifications/notify.js';
 import type { AuditContext } from '../audit/audit.types.js';
 import { GraphError } from '../meta/graph-error.js';
 import { describeFailure } from '../onboarding/onboarding-refresh.js';
@@ -87,6 +89,7 @@ async function handleRecord(deps: MetaCallbackDeps, recordId: string, eventAt: D
         after: { state: 'disconnected', reason: REMOVED_ON_META },
       });
       await recordAudit(tx, o.clock, actor, { action: 'onboarding.disconnected_by_meta', targetType: 'onboarding', targetId: recordId, details: { event: 'deauthorize' } });
+      await notify(tx, now, messages.connectionRemoved(recordId, `deauthorize:${locked.run}`, locked.wabaName ?? locked.businessName, 'that the app was removed (deauthorize)'));
       o.logger.info({ onboarding: { recordId } }, 'deauthorize: Meta no longer honours the token; record disconnected');
       return 'disconnected';
     }

@@ -8,6 +8,8 @@
  * (the daily `onboarding.refresh-all` job).
  */
 import { recordAudit } from '../audit/audit.service.js';
+import { messages } from '../notifications/messages.js';
+import { notify } from '../notifications/notify.js';
 import type { AuditContext } from '../audit/audit.types.js';
 import { GraphError } from '../meta/graph-error.js';
 import type { PhoneNumberInfo, TokenInfo } from '../meta/graph-schemas.js';
@@ -102,6 +104,16 @@ export async function refreshRecord(deps: OnboardingDeps, recordId: string, acto
         errorFbtraceId: checked.error.fbtraceId,
       } satisfies RecordPatch);
       await recordAudit(tx, deps.clock, actor, { action: 'onboarding.token_invalid', targetType: 'onboarding', targetId: rec.id, details: { metaError: checked.error.code } });
+      // an expired token is the scan's "expired" notice (same key); anything else is Meta refusing it
+      const exp = checked.info?.expiresAt ?? null;
+      const name = locked.wabaName ?? locked.businessName;
+      await notify(
+        tx,
+        now,
+        exp && exp.getTime() <= now.getTime()
+          ? messages.tokenExpired(rec.id, `${rec.id}:${exp.getTime()}`, name, exp)
+          : messages.tokenRefused(rec.id, locked.run, name, checked.error.code),
+      );
     }
     const row = await updateRecord(tx, rec.id, patch, now);
     if (!already) deps.logger.warn({ onboarding: { recordId: rec.id, metaError: checked.error.code } }, 'onboarding token no longer usable: reconnect needed');

@@ -6,6 +6,8 @@
  */
 import { relaxedCommit, type Tx } from '../../db/client.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { messages } from '../notifications/messages.js';
+import { notify } from '../notifications/notify.js';
 import type { AuditContext } from '../audit/audit.types.js';
 import type { TokenInfo } from '../meta/graph-schemas.js';
 import { GraphError } from '../meta/graph-error.js';
@@ -81,6 +83,9 @@ export async function settleStep(
     const metaError = err?.code ?? null;
     if (r.status === 'failed') await recordAudit(tx, deps.clock, actor, { action: 'onboarding.failed', targetType: 'onboarding', targetId: rec.id, details: { step, metaError, retryable: r.retryable ?? false } });
     else await recordAudit(tx, deps.clock, actor, { action: 'onboarding.action_required', targetType: 'onboarding', targetId: rec.id, details: { step, metaError } });
+    // a retryable failure is retried by the resume job: only a final one needs a person
+    if (r.status === 'action_required') await notify(tx, now, messages.onboardingActionRequired(rec.id, rec.run, step, attempt, r.reason));
+    else if (!r.retryable) await notify(tx, now, messages.onboardingFailed(rec.id, rec.run, step, attempt, r.reason));
   }
   return updateRecord(tx, rec.id, patch, now);
 }
@@ -98,6 +103,7 @@ async function connectIn(tx: Tx, deps: OnboardingDeps, actor: AuditContext, rec:
   // A customer link is used up when an onboarding through it connects.
   if (row.linkId && (await markLinkUsed(tx, row.linkId, now))) {
     await recordAudit(tx, deps.clock, actor, { action: 'onboarding_link.completed', targetType: 'onboarding_link', targetId: row.linkId, details: { recordId: row.id } });
+    await notify(tx, now, messages.linkCompleted(row.linkId, row.id, row.wabaName ?? row.businessName));
   }
   return row;
 }

@@ -62,6 +62,9 @@ async function seedAll(now: Date, offsetMs: number, tag: string, opts: { userId?
   );
   await ex.execute(sql`INSERT INTO webhook_events (received_at, field, dedupe_key, state, size_bytes, record_id) VALUES (${t(90 * DAY)}, 'messages', ${`k-${uniq()}`}, 'processed', 10, ${rec.id})`);
   await ex.execute(sql`INSERT INTO outbox_mails (created_at, "to", subject, text) VALUES (${t(30 * DAY)}, 'a@example.test', 's', 't')`);
+  await ex.execute(
+    sql`INSERT INTO notifications (user_id, kind, category, dedupe_key, title, body, created_at) VALUES (${userId}, 'token.expiring', 'whatsapp', ${`n-${uniq()}`}, 't', 'b', ${t(90 * DAY)})`,
+  );
   const closed = t(1095 * DAY);
   await ex.execute(
     sql`INSERT INTO privacy_requests (kind, source, state, confirmation_code, received_at, due_at, completed_at, updated_at, subject_user_id, email, message, details, outcome)
@@ -79,7 +82,7 @@ describe('retention purge', () => {
   // (audit events are append-only: tests after the first do not assert their count)
   beforeEach(async () => {
     await db().execute(
-      sql`TRUNCATE login_activity, sessions, onboarding_links, webhook_events, webhook_dedupe_keys, outbox_mails, privacy_requests, onboarding_records, legal_holds, purge_runs CASCADE`,
+      sql`TRUNCATE login_activity, sessions, onboarding_links, webhook_events, webhook_dedupe_keys, outbox_mails, privacy_requests, onboarding_records, legal_holds, purge_runs, notifications, notification_intents CASCADE`,
     );
   });
 

@@ -130,6 +130,22 @@ const disconnectedRecords: KindPurge = {
   },
 };
 
+// --- notifications: deleted `period` after they were raised (a held user's stay), with delivered intents
+// (the time-based scans look back at most 14 days, under the 30-day minimum: a purged intent's
+// occurrence is never found again and notified twice)
+const notificationWhere = (c: Cut) => sql`n.created_at < ${c.cutoff} AND NOT ${userHeld(sql`n.user_id`)}`;
+const intentWhere = (c: Cut) => sql`i.delivered_at IS NOT NULL AND i.created_at < ${c.cutoff}`;
+const notificationsKind: KindPurge = {
+  count: async (ex, c) => (await countWhere(ex, sql`notifications n`, notificationWhere(c))) + (await countWhere(ex, sql`notification_intents i`, intentWhere(c))),
+  batch: async (ex, c, n) => {
+    const r = await ex.execute<{ n: number }>(sql`
+      WITH gone AS (DELETE FROM notifications WHERE id IN (SELECT n.id FROM notifications n WHERE ${notificationWhere(c)} LIMIT ${n}) RETURNING 1),
+      intents AS (DELETE FROM notification_intents WHERE id IN (SELECT i.id FROM notification_intents i WHERE ${intentWhere(c)} LIMIT ${n}) RETURNING 1)
+      SELECT (SELECT count(*) FROM gone)::int + (SELECT count(*) FROM intents)::int AS n`);
+    return Number(r.rows[0]?.n ?? 0);
+  },
+};
+
 /** Every kind the purge handles through SQL here (audit_events: purgeAuditEvents). */
 export const KIND_PURGES: Record<Exclude<RetentionKind, 'audit_events'>, KindPurge> = {
   login_activity: loginActivity,
@@ -140,4 +156,5 @@ export const KIND_PURGES: Record<Exclude<RetentionKind, 'audit_events'>, KindPur
   outbox_mail: outboxMail,
   request_personal_data: requestPersonalData,
   disconnected_records: disconnectedRecords,
+  notifications: notificationsKind,
 };

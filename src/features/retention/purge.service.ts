@@ -9,6 +9,8 @@ import type { Pool } from 'pg';
 import type { Logger } from '../../logger.js';
 import { AppError } from '../../http/errors.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { messages } from '../notifications/messages.js';
+import { notify } from '../notifications/notify.js';
 import type { AuditContext } from '../audit/audit.types.js';
 import { purgeAuditEvents } from '../audit/chain/audit-purge.js';
 import { periodMs, RETENTION_KINDS, type RetentionKind } from './retention-kinds.js';
@@ -103,7 +105,11 @@ async function purgeLocked(
     counts.audit_events = audit.events;
     anchorId = audit.anchorId;
   } catch (err) {
-    await finishPurgeRun(deps.db, runId, { finishedAt: deps.clock.now(), counts, anchorId, error: err instanceof Error ? err.message.slice(0, 500) : 'purge failed' });
+    const error = err instanceof Error ? err.message.slice(0, 500) : 'purge failed';
+    await deps.db.transaction(async (tx) => {
+      await finishPurgeRun(tx, runId, { finishedAt: deps.clock.now(), counts, anchorId, error });
+      await notify(tx, deps.clock.now(), messages.purgeFailed(runId, error));
+    });
     throw err;
   }
   const actor = opts.actor ?? { actorType: opts.trigger === 'cli' ? 'cli' : 'system', actorId: null, requestId: null };

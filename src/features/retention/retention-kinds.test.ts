@@ -14,6 +14,7 @@ describe('retention kinds', () => {
       request_personal_data: 3 * 365,
       audit_events: 2 * 365,
       disconnected_records: 365,
+      notifications: 90,
     });
     for (const k of RETENTION_KINDS) {
       const s = KIND_SPECS[k];

@@ -16,6 +16,7 @@ export const RETENTION_KINDS = [
   'request_personal_data',
   'audit_events',
   'disconnected_records',
+  'notifications',
 ] as const;
 
 export type RetentionKind = (typeof RETENTION_KINDS)[number];
@@ -104,6 +105,14 @@ export const KIND_SPECS: Record<RetentionKind, KindSpec> = {
     default: 365,
     min: 30,
     max: 3650,
+  },
+  notifications: {
+    label: 'Notifications',
+    describe: 'in-app notifications (read or not) and their delivered intents are deleted this long after they were raised',
+    unit: 'days',
+    default: 90,
+    min: 30,
+    max: 730,
   },
 };
 

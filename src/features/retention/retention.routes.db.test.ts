@@ -68,6 +68,7 @@ describe('retention API', () => {
       'request_personal_data',
       'audit_events',
       'disconnected_records',
+      'notifications',
     ]);
     expect(items.find((i) => i.kind === 'login_activity')).toMatchObject({ value: 180, default: 180, unit: 'days' });
     expect(items.find((i) => i.kind === 'webhook_raw')).toMatchObject({ value: 48, default: 48, unit: 'hours', min: 1, max: 720 });

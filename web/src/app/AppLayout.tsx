@@ -11,6 +11,7 @@ import { SandboxBanner } from './SandboxBanner.js';
 import { TwoFactorGraceBanner } from '../features/account/two-factor/GraceBanner.js';
 import { StepUpModal } from '../features/account/two-factor/StepUpModal.js';
 import { UserMenu } from './UserMenu.js';
+import { NotificationBell } from '../features/notifications/NotificationBell.js';
 
 function NavItem({ area }: { area: Area }) {
   const match = useMatch({ path: area.path, end: area.path === '/' });
@@ -74,7 +75,10 @@ export function AppLayout() {
               </Group>
             </Anchor>
           </Group>
-          <UserMenu />
+          <Group gap="xs" wrap="nowrap">
+            <NotificationBell />
+            <UserMenu />
+          </Group>
         </Group>
       </AppShell.Header>
 

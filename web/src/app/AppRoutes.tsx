@@ -41,6 +41,9 @@ const AuditIntegrityPage = lazy(() =>
   import('../features/audit/integrity/AuditIntegrityPage.js').then((m) => ({ default: m.AuditIntegrityPage })),
 );
 const OutboxPage = lazy(() => import('../features/outbox/OutboxPage.js').then((m) => ({ default: m.OutboxPage })));
+const NotificationsPage = lazy(() =>
+  import('../features/notifications/NotificationsPage.js').then((m) => ({ default: m.NotificationsPage })),
+);
 const SettingsPage = lazy(() => import('../features/settings/SettingsPage.js').then((m) => ({ default: m.SettingsPage })));
 
 /** Areas with a page of their own; the rest of `AREAS` shows its "arrives with" note. */
@@ -54,7 +57,8 @@ function Public({ children }: { children: ReactNode }) {
  * Routes:
  *   /sign-in, /setup, /invite, /forgot-password, /reset-password   public
  *   /                          Overview
- *   /account                   My account
+ *   /account                   My account (with notification mail preferences)
+ *   /notifications             the signed-in user's notifications (the header's bell shows the latest)
  *   /users, /users/:id         Users (users.list)
  *   /activity                  Sign-in activity (users.activity.read)
  *   /onboarding, /onboarding/:id   WhatsApp accounts and customer links (onboarding.read); /connect is server-rendered
@@ -76,6 +80,7 @@ export function AppRoutes() {
       <Route element={<AuthGate />}>
         <Route index element={<OverviewPage />} />
         <Route path="account" element={<AccountPage />} />
+        <Route path="notifications" element={<NotificationsPage />} />
         <Route path="users" element={<RequireAbility ability="users.list" title="Users"><UsersPage /></RequireAbility>} />
         <Route path="users/:id" element={<RequireAbility ability="users.list" title="User"><UserDetailPage /></RequireAbility>} />
         <Route

@@ -9,6 +9,7 @@ import { AppError } from '../../../http/errors.js';
 import { recordAudit } from '../../audit/audit.service.js';
 import type { ClientInfo } from '../access.deps.js';
 import { issueDeviceCookie, readDeviceCookie } from '../device-cookie.js';
+import { noticeNewSignIn } from '../../notifications/sign-in-notice.js';
 import { findDeviceLock, insertLoginActivity, saveDeviceLock } from '../login-activity.repo.js';
 import { ACCOUNT_THRESHOLD, DEVICE_THRESHOLD, UNLOCKED, afterFailure, isLocked, type LockState } from '../lockout.js';
 import { deleteSession, updateSessionStage } from '../sessions.repo.js';
@@ -16,7 +17,7 @@ import { findUserByIdForUpdate, saveUserLock, type UserRow } from '../users.repo
 import { hashRecoveryCode, normaliseRecoveryCode } from './recovery-codes.js';
 import { acceptTotp } from './totp-check.js';
 import { looksLikeTotp } from './totp.js';
-import { consumeRecoveryCode, countUnusedRecoveryCodes, stampSignIn } from './two-factor.repo.js';
+import { consumeRecoveryCode, countUnusedRecoveryCodes, findSessionMethod, stampSignIn } from './two-factor.repo.js';
 import type { TwoFactorDeps } from './two-factor.service.js';
 
 /** The refusal of a wrong, reused or locked-out code: the same words whatever the reason. */
@@ -40,7 +41,8 @@ export async function completeSecondFactor(
     const deviceState = device ? ((await findDeviceLock(tx, device.deviceId)) ?? UNLOCKED) : null;
     const state: LockState = deviceState ?? user;
     const actor = { actorType: 'user' as const, actorId: user.id, requestId: client.requestId };
-    const activity = { at: now, userId: user.id, attemptedEmail: null, ip: client.ip, userAgent: client.userAgent?.slice(0, 512) ?? null };
+    const method = await findSessionMethod(tx, input.sessionId);
+    const activity = { at: now, userId: user.id, attemptedEmail: null, ip: client.ip, userAgent: client.userAgent?.slice(0, 512) ?? null, method };
     if (isLocked(state, now) || user.status !== 'active') {
       await deleteSession(tx, input.sessionId);
       await insertLoginActivity(tx, { ...activity, result: 'failure', reason: user.status === 'active' ? 'locked' : 'deactivated' });
@@ -62,6 +64,7 @@ export async function completeSecondFactor(
       await insertLoginActivity(tx, { ...activity, result: 'failure', reason: 'bad_second_factor', secondFactor: `${kind}_failed` });
       return { ok: false };
     }
+    await noticeNewSignIn(tx, user, device !== null, client.ip, now);
     await stampSignIn(tx, user.id, now, client.ip);
     if (device) await saveDeviceLock(tx, device.deviceId, user.id, UNLOCKED);
     await updateSessionStage(tx, input.sessionId, 'full', now);

@@ -4,7 +4,7 @@
  */
 import { AppError, fieldError } from '../../../http/errors.js';
 import { recordAudit } from '../../audit/audit.service.js';
-import type { Caller } from '../account.service.js';
+import { sessionOf, type Caller } from '../account.service.js';
 import { ACCOUNT_THRESHOLD, afterFailure, isLocked } from '../lockout.js';
 import { verifyPassword } from '../passwords.js';
 import { markSessionProved } from '../sessions.repo.js';
@@ -25,11 +25,11 @@ export async function proveIdentity(deps: TwoFactorDeps, caller: Caller, input: 
       await saveUserLock(tx, user.id, afterFailure(user, now, ACCOUNT_THRESHOLD));
       return 'wrong' as const;
     }
-    await markSessionProved(tx, caller.sessionId, now);
+    await markSessionProved(tx, sessionOf(caller), now);
     await recordAudit(tx, deps.clock, actorOf(caller), {
       action: 'step_up.proved',
       targetType: 'session',
-      targetId: caller.sessionId,
+      targetId: sessionOf(caller),
       details: { with: input.password ? 'password' : 'totp' },
     });
     return now;

@@ -24,8 +24,9 @@ export const STEP_UP_ROUTES: readonly string[] = [
   // retention settings: change periods, run a purge
   'PUT /api/v1/retention/periods',
   'POST /api/v1/retention/purge',
-  // security settings: the 2FA policy
+  // security settings: the 2FA policy, single sign-on
   'PUT /api/v1/settings/two-factor/:role',
+  'PUT /api/v1/settings/sso',
   // audit: export
   'GET /api/v1/audit/export',
 ];

@@ -106,6 +106,12 @@ export async function stampSignIn(ex: Executor, userId: string, now: Date, ip: s
     .where(eq(users.id, userId));
 }
 
+/** How a session's sign-in began (password or oidc): its code step is recorded under the same method. */
+export async function findSessionMethod(ex: Executor, sessionId: string): Promise<'password' | 'oidc'> {
+  const [row] = await ex.select({ method: sessions.method }).from(sessions).where(eq(sessions.id, sessionId)).limit(1);
+  return row?.method === 'oidc' ? 'oidc' : 'password';
+}
+
 /** The stage of one session (undefined when it no longer exists). */
 export async function findSessionStage(ex: Executor, sessionId: string): Promise<string | undefined> {
   const [row] = await ex.select({ stage: sessions.stage }).from(sessions).where(eq(sessions.id, sessionId)).limit(1);

@@ -2,6 +2,7 @@
  * Routes of 2FA: the code step of sign-in, the caller's own 2FA, step-up proofs, the reset by owners
  * and admins, and the per-role policy. Thin: validate -> guard -> one service call -> present.
  */
+import { sessionOf } from '../account.service.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { setDeviceCookie, type CookieSettings } from '../../../http/cookies.js';
@@ -50,10 +51,10 @@ export async function twoFactorRoutes(app: FastifyInstance, deps: TwoFactorRoute
     schema: { tags, body: secondFactorBody, response: { 200: userEnvelope } },
   }, async (req, reply) => {
     const caller = req.caller!;
-    if ((await findSessionStage(d.db, caller.sessionId)) !== 'second_factor') throw new AppError('conflict', 'This session does not owe a second factor.');
+    if ((await findSessionStage(d.db, sessionOf(caller))) !== 'second_factor') throw new AppError('conflict', 'This session does not owe a second factor.');
     const result = await completeSecondFactor(
       d,
-      { userId: caller.user.id, sessionId: caller.sessionId, code: req.body.code, deviceCookieValue: req.cookies[DEVICE_COOKIE] },
+      { userId: caller.user.id, sessionId: sessionOf(caller), code: req.body.code, deviceCookieValue: req.cookies[DEVICE_COOKIE] },
       clientInfo(req),
     );
     if (result.deviceCookie) setDeviceCookie(reply, deps.cookies, result.deviceCookie);
@@ -96,7 +97,9 @@ export async function twoFactorRoutes(app: FastifyInstance, deps: TwoFactorRoute
     config: { action: 'self.read' },
     schema: { tags, response: { 200: stepUpState } },
   }, async (req) => {
-    const provedAt = (await findSessionProvedAt(d.db, req.caller!.sessionId)) ?? null;
+    // an API token has no session and proves nothing
+    const sessionId = req.caller!.sessionId;
+    const provedAt = sessionId ? ((await findSessionProvedAt(d.db, sessionId)) ?? null) : null;
     return { provedAt, windowMs: d.stepUpMs, remainingMs: provedAt ? Math.max(0, provedAt.getTime() + d.stepUpMs - d.clock.now().getTime()) : 0 };
   });
 

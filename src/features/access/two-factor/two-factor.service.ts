@@ -10,7 +10,7 @@ import { recordAudit } from '../../audit/audit.service.js';
 import type { KeyRing } from '../../vault/keyring.js';
 import { deleteOwnerSecrets, moveSecret, putSecret, revealSecret } from '../../vault/vault.service.js';
 import type { AccessDeps } from '../access.deps.js';
-import type { Caller } from '../account.service.js';
+import { sessionOf, type Caller } from '../account.service.js';
 import { verifyPassword } from '../passwords.js';
 import { ROLE_RANK, roleMay } from '../permissions.js';
 import { deleteOtherSessions, updateSessionStage } from '../sessions.repo.js';
@@ -101,7 +101,7 @@ export async function confirmEnrolment(deps: TwoFactorDeps, caller: Caller, inpu
     await moveSecret(tx, deps.keyring, pendingSecretRef(user.id), totpSecretRef(user.id));
     await setEnrolled(tx, user.id, now, step);
     await replaceRecoveryCodes(tx, user.id, codes.map(hashRecoveryCode), now);
-    await updateSessionStage(tx, caller.sessionId, 'full', now);
+    await updateSessionStage(tx, sessionOf(caller), 'full', now);
     await recordAudit(tx, deps.clock, actorOf(caller), {
       action: 'two_factor.enrolled',
       targetType: 'user',

@@ -8,6 +8,8 @@ import type { Clock } from '../../../lib/clock.js';
 import type { Logger } from '../../../logger.js';
 import type { KeyRing } from '../../vault/keyring.js';
 import { recordAudit } from '../audit.service.js';
+import { messages } from '../../notifications/messages.js';
+import { notify } from '../../notifications/notify.js';
 import type { AuditContext } from '../audit.types.js';
 import { anchorChain } from './anchor.js';
 import { verifyChain, type VerifyReport } from './verify.js';
@@ -23,7 +25,11 @@ export interface ChainDeps {
 export async function runVerification(deps: ChainDeps, actor: AuditContext, opts: { record: boolean; anchorFirst: boolean }): Promise<VerifyReport> {
   if (opts.anchorFirst) await anchorChain(deps.db, deps, 'manual');
   const report = await verifyChain(deps.db, deps.keyring);
-  if (!report.ok) deps.logger?.warn({ auditChain: { firstBreak: report.firstBreak, verifiedUpTo: report.verifiedUpTo } }, 'audit chain verification found a break');
+  if (!report.ok) {
+    deps.logger?.warn({ auditChain: { firstBreak: report.firstBreak, verifiedUpTo: report.verifiedUpTo } }, 'audit chain verification found a break');
+    // one notice per break found (its position and how far the chain verified), however often it is re-run
+    await notify(deps.db, deps.clock.now(), messages.auditVerifyFailed(report.verifiedUpTo, report.firstBreak?.position ?? null));
+  }
   if (opts.record) {
     await deps.db.transaction((tx) =>
       recordAudit(tx, deps.clock, actor, {

@@ -61,12 +61,18 @@ export const AUDIT_ACTION_LABELS: Partial<Record<AuditAction, string>> = {
   'legal_hold.placed': 'Legal hold placed',
   'legal_hold.lifted': 'Legal hold lifted',
   'retention.purged': 'Retention purge ran',
+  'notification.security_sent': 'Security notice sent to user',
   'two_factor.enrolled': 'Two-factor sign-in set up',
   'two_factor.removed': 'Two-factor sign-in removed',
   'two_factor.reset': "User's two-factor sign-in reset",
   'two_factor.recovery_code_used': 'Recovery code used',
   'two_factor.policy_changed': 'Two-factor policy changed',
   'step_up.proved': 'Identity confirmed again',
+  'api_token.created': 'API token created',
+  'api_token.revoked': 'API token revoked',
+  'sso.settings_changed': 'Single sign-on settings changed',
+  'sso.user_created': 'User created by single sign-on',
+  'sso.user_linked': 'Account linked to single sign-on',
 };
 
 /** The action in plain words: its label, else its code made readable ("user.role_changed" -> "User role changed"). */

@@ -51,6 +51,9 @@ export const TABLE_COVERAGE: Record<string, Coverage> = {
   phone_message_counters: S.webhooks,
   meta_callbacks: S.metaNotices,
   outbox_mails: S.mail,
+  notifications: S.mail,
+  notification_intents: S.mail,
+  notification_preferences: S.mail,
   privacy_requests: S.requests,
   legal_holds: S.retention,
   // hashes and positions of audit events; signed checkpoints of the chain head
@@ -71,6 +74,9 @@ export const TABLE_COVERAGE: Record<string, Coverage> = {
   erasure_log: S.requests,
   // sha-256 of (route, client address or email) with a counter and a window end
   rate_limit_hits: NO_PERSONAL_DATA,
+  // hourly counts of sign-in results and webhook fields for the overview charts (no user, no address)
+  overview_hourly: NO_PERSONAL_DATA,
+  overview_rollup_marks: NO_PERSONAL_DATA,
 };
 
 /**

@@ -13,6 +13,8 @@ import {
   emailChanges,
   invitations,
   loginActivity,
+  notificationPreferences,
+  notifications,
   onboardingLinks,
   onboardingRecords,
   outboxMails,
@@ -177,6 +179,15 @@ async function collect(ex: Executor, userId: string, now: Date) {
     .from(outboxMails)
     .where(sql`lower(${outboxMails.to}) = ${email}`)
     .orderBy(asc(outboxMails.createdAt));
+  const notices = await ex
+    .select({ createdAt: notifications.createdAt, kind: notifications.kind, title: notifications.title, body: notifications.body, readAt: notifications.readAt, mailState: notifications.mailState })
+    .from(notifications)
+    .where(eq(notifications.userId, userId))
+    .orderBy(asc(notifications.createdAt));
+  const noticePrefs = await ex
+    .select({ category: notificationPreferences.category, mail: notificationPreferences.mail, updatedAt: notificationPreferences.updatedAt })
+    .from(notificationPreferences)
+    .where(eq(notificationPreferences.userId, userId));
 
   return {
     generatedAt: now,
@@ -197,6 +208,8 @@ async function collect(ex: Executor, userId: string, now: Date) {
     onboardingLinksCreated: links,
     privacyRequests: requests,
     outboxMails: mails,
+    notifications: notices,
+    notificationPreferences: noticePrefs,
   };
 }
 
@@ -220,6 +233,7 @@ export function summaryOf(d: ExportData): string {
     line(d.privacyRequests.length, 'privacy requests you made or that are about you'),
     line(d.invitations.length + d.passwordResets.length + d.setupLinks.length + d.emailChanges.length, 'invitation, password reset, set-up and email-change links (dates only, never the links)'),
     line(d.outboxMails.length, 'mails to you kept in the development outbox'),
+    line(d.notifications.length, 'notifications to you (and your choices of which are mailed)'),
     '',
     'Passwords, tokens and link secrets are never included: they are stored only as one-way hashes.',
   ].join('\n');

@@ -29,6 +29,7 @@ import {
   clearLinkPrefillOf,
   clearMetaUserOnRecord,
   deleteEmailChangesOf,
+  deleteNotificationsOf,
   deleteLoginActivityOf,
   deletePersonValuesByEmail,
   deleteSetupLinksOf,
@@ -112,6 +113,8 @@ export async function fulfilPersonDeletion(tx: Tx, deps: AccessDeps, caller: Cal
     await recordErasure(tx, { subjectType: 'user', subjectId: target.id, action: 'user_deleted', details: { requestId: row.id } });
     const changes = await deleteEmailChangesOf(tx, target.id);
     if (changes) deleted.push(`${plural(changes, 'pending email change')}`);
+    const notices = await deleteNotificationsOf(tx, target.id);
+    if (notices) deleted.push(`${plural(notices, 'notification')} to you`);
     const mails = await eraseFromOutbox(tx, email, target.status === 'removed' ? null : name, pseudonym);
     if (mails.deleted || mails.redacted) deleted.push(`${plural(mails.deleted, 'mail')} to you in the outbox; your name and email removed from ${plural(mails.redacted, 'other mail')}`);
     kept.push(KEPT_AUDIT);

@@ -1,7 +1,19 @@
 /** SQL of a deletion request: what is erased beyond the account's own de-identification. */
 import { and, eq, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../../db/client.js';
-import { auditPersonalValues, emailChanges, loginActivity, onboardingLinks, onboardingRecords, outboxMails, privacyRequests, setupTokens } from '../../../db/schema.js';
+import {
+  auditPersonalValues,
+  emailChanges,
+  loginActivity,
+  notificationIntents,
+  notificationPreferences,
+  notifications,
+  onboardingLinks,
+  onboardingRecords,
+  outboxMails,
+  privacyRequests,
+  setupTokens,
+} from '../../../db/schema.js';
 
 const count = (r: { rowCount: number | null }) => r.rowCount ?? 0;
 
@@ -32,6 +44,14 @@ export async function erasePersonalInOtherRequests(ex: Executor, keepId: string,
 /** Deletes pending email changes of the user. */
 export async function deleteEmailChangesOf(ex: Executor, userId: string): Promise<number> {
   return count(await ex.delete(emailChanges).where(eq(emailChanges.userId, userId)));
+}
+
+/** Deletes the user's notifications, the intents about their own account and their mail preferences; returns the notifications deleted. */
+export async function deleteNotificationsOf(ex: Executor, userId: string): Promise<number> {
+  const n = count(await ex.delete(notifications).where(eq(notifications.userId, userId)));
+  await ex.delete(notificationIntents).where(eq(notificationIntents.audienceUserId, userId));
+  await ex.delete(notificationPreferences).where(eq(notificationPreferences.userId, userId));
+  return n;
 }
 
 /** Deletes outbox mails addressed to the person; in mails to others, their name and email become `pseudonym`. */

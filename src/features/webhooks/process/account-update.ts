@@ -6,6 +6,8 @@
  */
 import type { Tx } from '../../../db/client.js';
 import { recordAudit } from '../../audit/audit.service.js';
+import { messages } from '../../notifications/messages.js';
+import { notify } from '../../notifications/notify.js';
 import { updateRecord } from '../../onboarding/onboarding.repo.js';
 import { deleteOwnerSecrets } from '../../vault/vault.service.js';
 import type { WebhookEventRow } from '../webhooks.repo.js';
@@ -63,6 +65,7 @@ export async function applyAccountUpdate(tx: Tx, deps: ProcessDeps, ev: WebhookE
         details: { event },
       });
       await insertHistory(tx, { recordId: r.id, phoneNumberId: null, at: ref.at, source: ev.field, topic: 'state', before: { state: r.state }, after: { state: 'disconnected', event }, webhookEventId: ev.id });
+      await notify(tx, now, messages.connectionRemoved(r.id, ev.id, `WABA ${wabaId}`, event));
       outcome[r.id] = 'disconnected';
     }
     return { recordId: rec.id, note: { records: outcome } };
@@ -75,12 +78,18 @@ export async function applyAccountUpdate(tx: Tx, deps: ProcessDeps, ev: WebhookE
       break;
     case 'DISABLED_UPDATE': {
       const ban = obj(value.ban_info);
-      await applyTopic(tx, rec, 'ban', { state: str(ban.waba_ban_state, 40), date: str(ban.waba_ban_date, 40) }, ref, now);
+      const state = str(ban.waba_ban_state, 40);
+      if ((await applyTopic(tx, rec, 'ban', { state, date: str(ban.waba_ban_date, 40) }, ref, now)) && state && state !== 'REINSTATE') {
+        await notify(tx, now, messages.wabaRestricted(rec.id, ev.id, `WABA ${wabaId}`, `a ban (${state})`));
+      }
       break;
     }
     case 'ACCOUNT_VIOLATION': {
       const v = obj(value.violation_info);
-      await applyTopic(tx, rec, 'violation', { type: str(v.violation_type, 100) }, ref, now);
+      const type = str(v.violation_type, 100);
+      if (await applyTopic(tx, rec, 'violation', { type }, ref, now)) {
+        await notify(tx, now, messages.wabaRestricted(rec.id, ev.id, `WABA ${wabaId}`, `a policy violation${type ? ` (${type})` : ''}`));
+      }
       break;
     }
     default:

@@ -6,6 +6,8 @@
  * Each phone's topic is kept in the record's meta_status with the event's time: older events lose.
  */
 import type { Tx } from '../../../db/client.js';
+import { messages } from '../../notifications/messages.js';
+import { notify } from '../../notifications/notify.js';
 import type { WebhookEventRow } from '../webhooks.repo.js';
 import { applyTopic, type EventRef } from './meta-status.js';
 import { lockRecordsOfWaba, phonesOfWaba, updatePhoneRow } from './process.repo.js';
@@ -49,6 +51,10 @@ export async function applyPhoneNumberUpdate(tx: Tx, deps: ProcessDeps, ev: Webh
       if (await applyTopic(tx, rec, `phone_tier:${p.phoneNumberId}`, after, ref, now, { phoneNumberId: p.phoneNumberId, historyTopic: 'messaging_limit' })) {
         const patch = { ...(tier ? { throughput: tier } : {}), ...qualityAfter(after.event, p.qualityRating) };
         if (Object.keys(patch).length > 0) await updatePhoneRow(tx, p.rowId, patch);
+        // only the drop to RED is news: a number already RED is not notified again
+        if (patch.qualityRating === 'RED' && p.qualityRating?.toUpperCase() !== 'RED') {
+          await notify(tx, now, messages.phoneQualityRed(rec.id, p.phoneNumberId, ev.id, digits ? `+${digits}` : null));
+        }
       }
     }
   }

@@ -22,6 +22,8 @@ const TARGET_LABELS: Record<string, string> = {
   phone_number: 'Phone number',
   privacy_request: 'Privacy request',
   legal_hold: 'Legal hold',
+  api_token: 'API token',
+  sso_settings: 'Single sign-on settings',
 };
 
 export function targetLabel(type: string): string {

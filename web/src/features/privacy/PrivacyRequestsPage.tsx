@@ -7,16 +7,16 @@ import { PageHeader } from '../../components/PageHeader.js';
 import { RetryAlert } from '../../components/RetryAlert.js';
 import { ScrollTable } from '../../components/ScrollTable.js';
 import { InlineLoader } from '../../components/StatusScreen.js';
+import { useUrlState } from '../../lib/use-url-state.js';
 import { useQueue, type QueueFilters } from './api.js';
 import { FileRequestModal } from './FileRequestModal.js';
 import { KIND_LABELS, KINDS, SOURCE_LABELS, SOURCES, STATE_LABELS, STATES } from './labels.js';
 import { DueCell, StateBadge } from './RequestBadges.js';
-
-const NO_FILTERS: QueueFilters = { state: 'open', kind: '', source: '', urgency: '' };
+import { NO_FILTERS, readQueueFilters, writeQueueFilters } from './queue-params.js';
 
 /** The privacy request queue: soonest due first; overdue and due-soon requests stand out. */
 export function PrivacyRequestsPage() {
-  const [filters, setFilters] = useState<QueueFilters>(NO_FILTERS);
+  const [filters, setFilters] = useUrlState(readQueueFilters, writeQueueFilters);
   const [filing, setFiling] = useState(false);
   const list = useQueue(filters);
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];

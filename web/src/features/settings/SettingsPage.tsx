@@ -5,8 +5,9 @@ import { LegalHoldsSection } from './LegalHoldsSection.js';
 import { PurgeRunsSection } from './PurgeRunsSection.js';
 import { RetentionSection } from './RetentionSection.js';
 import { TwoFactorPolicySection } from './TwoFactorPolicySection.js';
+import { SsoSettingsSection } from './sso/SsoSettingsSection.js';
 
-/** Organisation settings (owners): retention periods, legal holds, purge runs. */
+/** Organisation settings (owners): retention periods, two-factor policy, single sign-on, legal holds, purge runs. */
 export function SettingsPage() {
   const { can } = useSession();
   return (
@@ -15,6 +16,7 @@ export function SettingsPage() {
       <Stack gap="lg">
         <RetentionSection />
         <TwoFactorPolicySection />
+        <SsoSettingsSection />
         {can('legal_hold.manage') ? <LegalHoldsSection /> : null}
         <PurgeRunsSection />
       </Stack>

@@ -11,7 +11,8 @@ export type RetentionKind =
   | 'outbox_mail'
   | 'request_personal_data'
   | 'audit_events'
-  | 'disconnected_records';
+  | 'disconnected_records'
+  | 'notifications';
 
 export interface RetentionPeriod {
   kind: RetentionKind;

@@ -9,6 +9,7 @@ import { useEnterSession } from '../../lib/use-enter-session.js';
 import { EnrolmentFlow } from '../account/two-factor/EnrolmentFlow.js';
 import { signIn } from './api.js';
 import { SecondFactorStep } from './SecondFactorStep.js';
+import { SsoErrorAlert, SsoSignInButton } from './SsoSignIn.js';
 import { signInErrorMessage } from './messages.js';
 
 export function SignInPage() {
@@ -25,7 +26,12 @@ export function SignInPage() {
   const [sessionEnded] = useState(didSessionEnd);
 
   // After the password: a code is owed (2FA on), or 2FA must be set up first (required, grace over).
-  const [stage, setStage] = useState<'second_factor' | 'enrol' | null>(null);
+  // (after single sign-on, the server's redirect says which: `?sso=second_factor|enrol`)
+  const [stage, setStage] = useState<'second_factor' | 'enrol' | null>(() => {
+    const sso = searchParams.get('sso');
+    return sso === 'second_factor' || sso === 'enrol' ? sso : null;
+  });
+  const ssoError = searchParams.get('sso_error');
   const mutation = useMutation({
     mutationFn: signIn,
     onSuccess: (result) => {
@@ -81,6 +87,8 @@ export function SignInPage() {
               Your session has ended. Sign in again to continue.
             </Alert>
           ) : null}
+          {!mutation.isError ? <SsoErrorAlert reason={ssoError} /> : null}
+          <SsoSignInButton next={next} />
           {mutation.isError ? (
             <Alert color="red" variant="light" role="alert" title="Could not sign in">
               {signInErrorMessage(mutation.error)}
