@@ -16,7 +16,7 @@ import { ssoRoutes } from './features/access/sso/sso.routes.js';
 import { auditLogRoutes } from './features/audit/log/audit-log.routes.js';
 import { auditChainRoutes } from './features/audit/chain/verify.routes.js';
 import type { AccessDeps } from './features/access/access.deps.js';
-import { authRoutes } from './features/access/auth.routes.js';
+import { SIGN_IN_FAILURE_FLOOR_MS, authRoutes } from './features/access/auth.routes.js';
 import { linksRoutes } from './features/access/links.routes.js';
 import { usersRoutes } from './features/access/users.routes.js';
 import { createMailer } from './features/mail/mailer.js';
@@ -69,6 +69,8 @@ export interface AppDeps {
   sandboxDialogOrigin?: string;
   /** per-IP sign-in limit (tests lower or raise it) */
   signInRateLimit?: { max: number; timeWindowMs: number };
+  /** refused sign-ins are answered no sooner than this after they arrive (default SIGN_IN_FAILURE_FLOOR_MS; tests set 0) */
+  signInFailureFloorMs?: number;
   /** enqueues `onboarding.resume-steps` for a record (main.ts: the job queue) */
   scheduleResume?: (recordId: string) => Promise<void>;
   /** enqueues `webhooks.process` after a delivery is stored (main.ts: the job queue) */
@@ -149,7 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('routeActions', registerGuard(app, { ...access, secure: config.secure, publicOrigin: config.publicUrl.origin, stepUpMs: config.stepUpMs, apiTokenRatePerMinute: config.apiTokenRatePerMinute }));
 
   await app.register(healthRoutes, { isReady: deps.isReady });
-  await app.register(authRoutes, { access, cookies, signInRateLimit: deps.signInRateLimit ?? { max: 20, timeWindowMs: 60_000 } });
+  await app.register(authRoutes, { access, cookies, signInRateLimit: deps.signInRateLimit ?? { max: 20, timeWindowMs: 60_000 }, failureFloorMs: deps.signInFailureFloorMs ?? SIGN_IN_FAILURE_FLOOR_MS });
   const meta = metaAppOf(config, deps.keyring);
   const connectSettings: ConnectSettings = { sandbox: config.meta.sandbox, appId: meta.appId, configId: meta.configId, graphVersion: config.meta.graphVersion, sandboxDialogOrigin: deps.sandboxDialogOrigin };
   const missing = missingSettings(connectSettings);

@@ -28,7 +28,7 @@ export interface TestApp {
 /** The real app over `database`; env overrides go through the real config parser. */
 export async function buildTestApp(
   database: Database,
-  opts: { env?: Record<string, string>; signInRateLimit?: { max: number; timeWindowMs: number } } = {},
+  opts: { env?: Record<string, string>; signInRateLimit?: { max: number; timeWindowMs: number }; signInFailureFloorMs?: number } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ DATA_DIR: '/nonexistent-test-data', ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'), LOG_LEVEL: 'info', ...opts.env });
   const logs: string[] = [];
@@ -49,6 +49,8 @@ export async function buildTestApp(
     isReady: async () => true,
     webDir: '/nonexistent-web',
     signInRateLimit: opts.signInRateLimit ?? { max: 1000, timeWindowMs: 60_000 },
+    // refusals answer at once in tests (the floor has its own test in sign-in.db.test.ts)
+    signInFailureFloorMs: opts.signInFailureFloorMs ?? 0,
   });
   await app.ready();
   return { app, config, clock, logs, database };

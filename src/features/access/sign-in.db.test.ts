@@ -171,4 +171,26 @@ describe('sign-in', () => {
     const noOrigin = await t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', headers: { 'x-csrf-protection': '1' }, payload: { email: u.email, password: TEST_PASSWORD } });
     expect(noOrigin.statusCode).toBe(403);
   });
+
+  it('answers refused sign-ins no sooner than the floor, known and unknown emails alike, and never delays a success', async () => {
+    const floored = await buildTestApp(tdb.current.database, { signInFailureFloorMs: 800 });
+    try {
+      const u = await createUser(tdb.current.database, 'viewer');
+      const timed = async (email: string, password: string) => {
+        const t0 = performance.now();
+        const res = await floored.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', headers: { ...sameOrigin }, payload: { email, password } });
+        return { status: res.statusCode, ms: performance.now() - t0 };
+      };
+      const known = await timed(u.email, 'a wrong password for this account');
+      const unknown = await timed('nobody-at-all@example.test', 'a wrong password for this account');
+      expect([known.status, unknown.status]).toEqual([401, 401]);
+      expect(known.ms).toBeGreaterThanOrEqual(795);
+      expect(unknown.ms).toBeGreaterThanOrEqual(795);
+      const ok = await timed(u.email, TEST_PASSWORD);
+      expect(ok.status).toBe(200);
+      expect(ok.ms).toBeLessThan(795);
+    } finally {
+      await floored.app.close();
+    }
+  });
 });
