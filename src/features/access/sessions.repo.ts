@@ -36,9 +36,13 @@ export async function findSessionWithUser(
 /** full: signed in; second_factor: a TOTP or recovery code is owed; enrol: only 2FA enrolment is allowed. */
 export type SessionStage = 'full' | 'second_factor' | 'enrol';
 
-/** Moves a session to `stage` and records a proof at `provedAt` (second factor given, enrolment confirmed). */
-export async function updateSessionStage(ex: Executor, id: string, stage: SessionStage, provedAt: Date): Promise<void> {
-  await ex.update(sessions).set({ stage, provedAt }).where(eq(sessions.id, id));
+/**
+ * Moves a session to `stage` and records a proof at `provedAt` (second factor given, enrolment
+ * confirmed). The session gets a new id (`tokenHash` of a fresh token) at the same time: gaining
+ * privileges never keeps the token that was issued before (ASVS 3.2.1).
+ */
+export async function updateSessionStage(ex: Executor, id: string, stage: SessionStage, provedAt: Date, tokenHash: string): Promise<void> {
+  await ex.update(sessions).set({ stage, provedAt, tokenHash }).where(eq(sessions.id, id));
 }
 
 /** Records a fresh proof (step-up: password or code given again). */

@@ -245,7 +245,9 @@ describe('single sign-on', () => {
     const second = await t.app.inject({ method: 'POST', url: '/api/v1/auth/second-factor', headers: { ...sameOrigin, cookie }, payload: { code: totpCodeAt(secret, t.clock.now()) } });
     expect(second.statusCode, second.body).toBe(200);
     expect(await lastActivity()).toMatchObject({ result: 'success', method: 'oidc', second_factor: 'totp_ok', user_id: gina.id });
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/users', headers: { cookie } })).statusCode).toBe(200);
+    // the code step gave the session a new id: the old one is refused, the new one is signed in
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/users', headers: { cookie } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/users', headers: { cookie: `crm_session=${cookiesOf(second).crm_session}` } })).statusCode).toBe(200);
 
     idp.account = { ...idp.account, amr: ['pwd', 'mfa'] };
     const mfa = await ssoSignIn();

@@ -6,6 +6,7 @@
  * has to be given again after the lock. Every attempt lands in login activity with its result.
  */
 import { AppError } from '../../../http/errors.js';
+import { hashToken, newToken } from '../../../lib/tokens.js';
 import { recordAudit } from '../../audit/audit.service.js';
 import type { ClientInfo } from '../access.deps.js';
 import { issueDeviceCookie, readDeviceCookie } from '../device-cookie.js';
@@ -32,7 +33,9 @@ export async function completeSecondFactor(
   deps: TwoFactorDeps,
   input: { userId: string; sessionId: string; code: string; deviceCookieValue: string | undefined },
   client: ClientInfo,
-): Promise<{ user: UserRow; deviceCookie: string | null }> {
+): Promise<{ user: UserRow; deviceCookie: string | null; sessionToken: string }> {
+  // the session's new id once the code is accepted (the password step's token stops working)
+  const sessionToken = newToken();
   const claim = readDeviceCookie(deps.deviceKey, input.deviceCookieValue);
   const device = claim && claim.userId === input.userId ? claim : null;
   const outcome: Outcome = await deps.db.transaction(async (tx) => {
@@ -67,7 +70,7 @@ export async function completeSecondFactor(
     await noticeNewSignIn(tx, user, device !== null, client.ip, now);
     await stampSignIn(tx, user.id, now, client.ip);
     if (device) await saveDeviceLock(tx, device.deviceId, user.id, UNLOCKED);
-    await updateSessionStage(tx, input.sessionId, 'full', now);
+    await updateSessionStage(tx, input.sessionId, 'full', now, hashToken(sessionToken));
     await insertLoginActivity(tx, { ...activity, result: 'success', reason: null, secondFactor: `${kind}_ok` });
     if (kind === 'recovery') {
       await recordAudit(tx, deps.clock, actor, {
@@ -80,5 +83,5 @@ export async function completeSecondFactor(
     return { ok: true, user: { ...user, lastSignInAt: now, lastSignInIp: client.ip, failedCount: 0, failedWindowStart: null, lockedUntil: null } };
   });
   if (!outcome.ok) throw invalidCode();
-  return { user: outcome.user, deviceCookie: device ? null : issueDeviceCookie(deps.deviceKey, input.userId) };
+  return { user: outcome.user, deviceCookie: device ? null : issueDeviceCookie(deps.deviceKey, input.userId), sessionToken };
 }

@@ -24,8 +24,19 @@ afterAll(async () => {
 
 const db = () => tdb.current.database.db;
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-const call = (method: Method, url: string, cookie: string | null, payload?: unknown) =>
-  t.app.inject({ method, url, headers: { ...sameOrigin, ...(cookie ? { cookie } : {}) }, ...(payload === undefined ? {} : { payload: payload as object }) });
+/**
+ * Like a browser's cookie jar: when an answer gives the session a new id (the code step, a confirmed
+ * enrolment), later calls with the old cookie send the new one. The old id's refusal is tested directly.
+ */
+const renamed = new Map<string, string>();
+const current = (cookie: string): string => (renamed.has(cookie) ? current(renamed.get(cookie)!) : cookie);
+const call = async (method: Method, url: string, cookie: string | null, payload?: unknown) => {
+  const sent = cookie ? current(cookie) : null;
+  const res = await t.app.inject({ method, url, headers: { ...sameOrigin, ...(sent ? { cookie: sent } : {}) }, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const next = cookiesOf(res).crm_session;
+  if (sent && next && `crm_session=${next}` !== sent) renamed.set(sent, `crm_session=${next}`);
+  return res;
+};
 
 /** The password step: the response and the session cookie it set. */
 async function passwordStep(email: string, password = TEST_PASSWORD) {
@@ -140,6 +151,11 @@ describe('sign-in with a second factor', () => {
     nextStep();
     const done = await call('POST', '/api/v1/auth/second-factor', step.cookie, { code: code(secret) });
     expect(done.statusCode).toBe(200);
+    // the session has a new id now: the password step's cookie no longer works (ASVS 3.2.1)
+    const fresh = `crm_session=${cookiesOf(done).crm_session}`;
+    expect(fresh).not.toBe(step.cookie);
+    expect((await t.app.inject({ url: '/api/v1/me', headers: { cookie: step.cookie! } })).statusCode).toBe(401);
+    expect((await t.app.inject({ url: '/api/v1/me', headers: { cookie: fresh } })).statusCode).toBe(200);
     expect((await call('GET', '/api/v1/me', step.cookie)).statusCode).toBe(200);
     // a full session owes nothing
     expect((await call('POST', '/api/v1/auth/second-factor', step.cookie, { code: code(secret) })).statusCode).toBe(409);

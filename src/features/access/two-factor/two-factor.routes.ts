@@ -5,7 +5,7 @@
 import { sessionOf } from '../account.service.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { setDeviceCookie, type CookieSettings } from '../../../http/cookies.js';
+import { setDeviceCookie, setSessionCookie, type CookieSettings } from '../../../http/cookies.js';
 import { AppError } from '../../../http/errors.js';
 import { clientInfo } from '../../../http/guard.js';
 import { presentUser } from '../access.presenters.js';
@@ -57,6 +57,7 @@ export async function twoFactorRoutes(app: FastifyInstance, deps: TwoFactorRoute
       { userId: caller.user.id, sessionId: sessionOf(caller), code: req.body.code, deviceCookieValue: req.cookies[DEVICE_COOKIE] },
       clientInfo(req),
     );
+    setSessionCookie(reply, deps.cookies, result.sessionToken);
     if (result.deviceCookie) setDeviceCookie(reply, deps.cookies, result.deviceCookie);
     return { user: presentUser(result.user) };
   });
@@ -80,7 +81,9 @@ export async function twoFactorRoutes(app: FastifyInstance, deps: TwoFactorRoute
     schema: { tags, body: confirmBody, response: { 200: recoveryCodesResponse } },
   }, async (req, reply) => {
     reply.header('cache-control', 'no-store');
-    return confirmEnrolment(d, req.caller!, req.body);
+    const { recoveryCodes, sessionToken } = await confirmEnrolment(d, req.caller!, req.body);
+    setSessionCookie(reply, deps.cookies, sessionToken);
+    return { recoveryCodes };
   });
 
   r.post('/api/v1/me/two-factor/remove', {

@@ -5,6 +5,7 @@
  * `totp_secret` and marks the user enrolled, so an unconfirmed secret never counts.
  */
 import type { Tx } from '../../../db/client.js';
+import { hashToken, newToken } from '../../../lib/tokens.js';
 import { AppError, fieldError } from '../../../http/errors.js';
 import { recordAudit } from '../../audit/audit.service.js';
 import type { KeyRing } from '../../vault/keyring.js';
@@ -89,8 +90,9 @@ export async function startEnrolment(
  * user's secret, ten recovery codes replace any earlier ones (returned once, stored hashed), and the
  * current session counts as fully signed in and freshly proved.
  */
-export async function confirmEnrolment(deps: TwoFactorDeps, caller: Caller, input: { code: string }): Promise<{ recoveryCodes: string[] }> {
+export async function confirmEnrolment(deps: TwoFactorDeps, caller: Caller, input: { code: string }): Promise<{ recoveryCodes: string[]; sessionToken: string }> {
   const codes = newRecoveryCodes();
+  const sessionToken = newToken(); // a privilege change: the session gets a new id
   await deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
     const user = (await findUserByIdForUpdate(tx, caller.user.id))!;
@@ -101,7 +103,7 @@ export async function confirmEnrolment(deps: TwoFactorDeps, caller: Caller, inpu
     await moveSecret(tx, deps.keyring, pendingSecretRef(user.id), totpSecretRef(user.id));
     await setEnrolled(tx, user.id, now, step);
     await replaceRecoveryCodes(tx, user.id, codes.map(hashRecoveryCode), now);
-    await updateSessionStage(tx, sessionOf(caller), 'full', now);
+    await updateSessionStage(tx, sessionOf(caller), 'full', now, hashToken(sessionToken));
     await recordAudit(tx, deps.clock, actorOf(caller), {
       action: 'two_factor.enrolled',
       targetType: 'user',
@@ -110,7 +112,7 @@ export async function confirmEnrolment(deps: TwoFactorDeps, caller: Caller, inpu
       details: { replaced: user.totpEnrolledAt !== null },
     });
   });
-  return { recoveryCodes: codes };
+  return { recoveryCodes: codes, sessionToken };
 }
 
 /** Removes the caller's own 2FA (password and a current code). Refused while the policy requires it for their role. */
