@@ -193,4 +193,20 @@ describe('sign-in', () => {
       await floored.app.close();
     }
   });
+
+  it('never adopts a session id the browser brought (fixation): sign-in issues its own, and the planted one stays invalid', async () => {
+    const u = await createUser(tdb.current.database, 'viewer');
+    const planted = 'crm_session=AAAAattacker-chosen-session-id-AAAAAAAAAAA';
+    const res = await signIn(u.email, TEST_PASSWORD, planted);
+    expect(res.statusCode).toBe(200);
+    const issued = cookiesOf(res).crm_session!;
+    expect(`crm_session=${issued}`).not.toBe(planted);
+    expect((await t.app.inject({ url: '/api/v1/me', headers: { cookie: planted } })).statusCode).toBe(401);
+    expect((await t.app.inject({ url: '/api/v1/me', headers: { cookie: `crm_session=${issued}` } })).statusCode).toBe(200);
+    // signing in again from the same browser replaces the session id again, and the previous one ends
+    const again = await signIn(u.email, TEST_PASSWORD, `crm_session=${issued}`);
+    const second = cookiesOf(again).crm_session!;
+    expect(second).not.toBe(issued);
+    expect((await t.app.inject({ url: '/api/v1/me', headers: { cookie: `crm_session=${issued}` } })).statusCode).toBe(401);
+  });
 });
