@@ -134,6 +134,29 @@ describe('single sign-on', () => {
     expect(t.logs.join('\n')).not.toMatch(/code_verifier|test-client-secret/);
   });
 
+  it('gives the browser a device cookie, and tells the person of a sign-in from a new device, not from a known one', async () => {
+    const dana = await createUser(t.database, 'viewer', { email: 'dana@example.test' });
+    idp.account = { id: 'sub-dana', email: 'dana@example.test', emailVerified: true, name: 'Dana' };
+    const notices = async () => (await db().execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM notification_intents WHERE kind = 'security.sign_in' AND dedupe_key LIKE ${`%${dana.id}%`}`)).rows[0]!.n;
+    // first sign-in ever: nothing to compare with, no notice; the browser gets its device cookie
+    const first = await toCallback();
+    const res1 = await t.app.inject({ method: 'GET', url: first.callback.pathname + first.callback.search, headers: { cookie: `crm_sso_state=${first.stateCookie}` } });
+    const device = cookiesOf(res1).crm_device;
+    expect(device).toBeTruthy();
+    expect(await notices()).toBe(0);
+    // the same browser again: known, no notice
+    t.clock.advance(60_000);
+    const second = await toCallback();
+    await t.app.inject({ method: 'GET', url: second.callback.pathname + second.callback.search, headers: { cookie: `crm_sso_state=${second.stateCookie}; crm_device=${device}` } });
+    expect(await notices()).toBe(0);
+    // another browser: a notice
+    t.clock.advance(60_000);
+    const third = await toCallback();
+    const res3 = await t.app.inject({ method: 'GET', url: third.callback.pathname + third.callback.search, headers: { cookie: `crm_sso_state=${third.stateCookie}` } });
+    expect(res3.statusCode).toBe(302);
+    expect(await notices()).toBe(1);
+  });
+
   it('refuses a replayed callback and a wrong state', async () => {
     const { callback, stateCookie } = await toCallback();
     const wrong = new URL(callback);

@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { setSessionCookie, type CookieSettings } from '../../../http/cookies.js';
+import { setDeviceCookie, setSessionCookie, type CookieSettings } from '../../../http/cookies.js';
+import { DEVICE_COOKIE } from '../device-cookie.js';
 import { clientInfo } from '../../../http/guard.js';
 import { ssoPublicInfo, ssoSettingsBody, ssoSettingsResponse, ssoStartQuery, ssoTestResponse } from './sso.schemas.js';
 import { publicSsoInfo, readSsoSettings, saveSsoSettings, type SsoSettingsView } from './sso-settings.service.js';
@@ -64,11 +65,12 @@ export async function ssoRoutes(app: FastifyInstance, deps: { sso: SsoDeps; cook
     schema: { hide: true },
   }, async (req, reply) => {
     const q = req.url.indexOf('?');
-    const outcome = await completeSso(d, q >= 0 ? req.url.slice(q + 1) : '', req.cookies[STATE_COOKIE], clientInfo(req));
+    const outcome = await completeSso(d, q >= 0 ? req.url.slice(q + 1) : '', req.cookies[STATE_COOKIE], clientInfo(req), req.cookies[DEVICE_COOKIE]);
     reply.clearCookie(STATE_COOKIE, { path: COOKIE_PATH, httpOnly: true, sameSite: 'lax', secure: deps.cookies.secure });
     switch (outcome.kind) {
       case 'signed_in': {
         setSessionCookie(reply, deps.cookies, outcome.sessionToken);
+        if (outcome.deviceCookie) setDeviceCookie(reply, deps.cookies, outcome.deviceCookie);
         // a code is owed, or enrolment: the sign-in page shows that step, then goes on
         const target = outcome.stage === 'full' ? outcome.returnTo : `/sign-in?sso=${outcome.stage}&next=${encodeURIComponent(outcome.returnTo)}`;
         return reply.redirect(target, 302);

@@ -6,6 +6,8 @@
  * email of an allowed domain, an active account (deactivation in the CRM wins), unknown users
  * refused or created, and the CRM's own 2FA unless the provider reports MFA.
  */
+import { noticeNewSignIn } from '../../notifications/sign-in-notice.js';
+import { issueDeviceCookie, readDeviceCookie } from '../device-cookie.js';
 import type { Logger } from '../../../logger.js';
 import { AppError } from '../../../http/errors.js';
 import { hashToken, newToken, safeEqual } from '../../../lib/tokens.js';
@@ -62,7 +64,7 @@ export type SsoFailure =
   | 'subject_mismatch';
 
 export type SsoOutcome =
-  | { kind: 'signed_in'; user: UserRow; sessionToken: string; stage: 'full' | 'second_factor' | 'enrol'; returnTo: string }
+  | { kind: 'signed_in'; user: UserRow; sessionToken: string; stage: 'full' | 'second_factor' | 'enrol'; returnTo: string; deviceCookie: string | null }
   | { kind: 'tested'; mfa: boolean }
   | { kind: 'failed'; reason: SsoFailure; purpose: FlowPurpose };
 
@@ -130,7 +132,7 @@ export async function startSso(deps: SsoDeps, purpose: FlowPurpose, returnTo: st
  * `boundState`: the state cookie this browser got at the start). Never throws for the person's
  * mistakes or the provider's: the outcome says what happened, and refused sign-ins are in login activity.
  */
-export async function completeSso(deps: SsoDeps, query: string, boundState: string | undefined, client: ClientInfo): Promise<SsoOutcome> {
+export async function completeSso(deps: SsoDeps, query: string, boundState: string | undefined, client: ClientInfo, deviceCookieValue?: string): Promise<SsoOutcome> {
   const params = new URLSearchParams(query);
   const state = params.get('state');
   // the state must be this browser's: a callback carried to another browser (login CSRF) is refused
@@ -167,7 +169,7 @@ export async function completeSso(deps: SsoDeps, query: string, boundState: stri
   if (purpose === 'test') return { kind: 'tested', mfa };
 
   try {
-    return await signInAs(deps, settings, { ...identity, email: identity.email }, mfa, flow.returnTo, client);
+    return await signInAs(deps, settings, { ...identity, email: identity.email }, mfa, flow.returnTo, client, deviceCookieValue);
   } catch (err) {
     if (err instanceof SsoRefusal) return fail(deps, purpose, err.reason, err.user, err.user ? null : identity.email, client);
     throw err;
@@ -182,6 +184,7 @@ async function signInAs(
   mfa: boolean,
   returnTo: string | null,
   client: ClientInfo,
+  deviceCookieValue: string | undefined,
 ): Promise<SsoOutcome> {
   const policies = await listPolicies(deps.db);
   return deps.db.transaction(async (tx) => {
@@ -237,7 +240,13 @@ async function signInAs(
       secondFactor: mfa ? 'sso_mfa' : null,
     });
     if (!written) throw new SsoRefusal('account_inactive', user);
-    return { kind: 'signed_in' as const, user, sessionToken: token, stage, returnTo: safeReturnTo(returnTo) };
+    // a browser this account signed in from before carries its device cookie; a new one gets one,
+    // and the person is told of a sign-in from a new device or address (as after a password; when a
+    // code is owed, the code step tells)
+    const knownDevice = readDeviceCookie(deps.deviceKey, deviceCookieValue)?.userId === user.id;
+    if (stage === 'full') await noticeNewSignIn(tx, user, knownDevice, client.ip, now);
+    const deviceCookie = knownDevice ? null : issueDeviceCookie(deps.deviceKey, user.id);
+    return { kind: 'signed_in' as const, user, sessionToken: token, stage, returnTo: safeReturnTo(returnTo), deviceCookie };
   });
 }
 
