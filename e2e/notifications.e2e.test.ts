@@ -20,7 +20,7 @@ import { startServer, type RunningServer } from './support/server.js';
 
 const OWNER = { email: 'owner@notifications-e2e.test', password: 'owner passphrase for notices 1', name: 'Nora Owner' };
 const PICK = { businessId: SEED.luckyShrub.businessId, wabaId: SEED.luckyShrub.wabaId, phoneNumberId: SEED.luckyShrub.phoneNumberId };
-/** One cron cycle of the delivery job (every minute; pg-boss checks schedules every 30 s) and its polling. */
+/** Bound on the delivery job (every 10 s; the minute cron is the fallback) and its polling. */
 const CYCLE_MS = 120_000;
 
 let server: RunningServer;

@@ -15,6 +15,12 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   expireInSeconds: number;
   /** cron expression (UTC); the schedule fires once across all instances */
   cron?: string;
+  /**
+   * Also run about this often (seconds), for work people wait on (cron's granularity is a minute):
+   * every working instance offers the job once per slot of this length, and pg-boss's singleton
+   * throttling creates one job per slot across instances.
+   */
+  everySeconds?: number;
   handler(data: z.infer<S>, ctx: JobContext): Promise<void>;
 }
 

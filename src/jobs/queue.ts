@@ -50,7 +50,14 @@ export async function startJobQueue(opts: {
       if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
     }
   });
+  const timers: NodeJS.Timeout[] = [];
   for (const job of opts.jobs) {
+    if (opts.work !== false && job.everySeconds) {
+      const every = job.everySeconds;
+      const offer = () =>
+        boss.send(job.name, {}, { singletonKey: job.name, singletonSeconds: every }).catch((err: unknown) => opts.logger.warn({ err, job: job.name }, 'could not offer a periodic job'));
+      timers.push(setInterval(offer, every * 1000).unref());
+    }
     if (opts.work !== false) {
       await boss.work(job.name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, batchSize: 1 }, async (batch) => {
         for (const j of batch) {
@@ -72,6 +79,7 @@ export async function startJobQueue(opts: {
       return boss.send(job.name, parsed, sendOpts?.startAfterSeconds ? { startAfter: sendOpts.startAfterSeconds } : {});
     },
     async stop(timeoutMs = 10_000) {
+      for (const t of timers) clearInterval(t);
       await boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
     },
   };

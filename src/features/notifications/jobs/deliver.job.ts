@@ -1,5 +1,5 @@
 /**
- * `notifications.deliver`, every minute (pg-boss cron: once across instances): the time-based scan
+ * `notifications.deliver`, every 10 s (and by cron every minute; once per slot across instances): the time-based scan
  * (tokens, privacy deadlines), then fan-out of pending intents and their mails.
  */
 import { z } from 'zod';
@@ -21,6 +21,8 @@ export function createDeliverJob(depsOf: (ctx: JobContext) => NotificationDeps) 
     retryDelaySeconds: 30,
     expireInSeconds: 600,
     cron: '* * * * *',
+    // and every 10 s, so a security notice or a lapsed token reaches people in seconds, not a minute
+    everySeconds: 10,
     async handler(_data, ctx) {
       // one mailer per process: nodemailer keeps its transport
       deps ??= { ...depsOf(ctx), logger: ctx.logger };
