@@ -50,3 +50,14 @@ export const AREAS: readonly Area[] = [
   },
   { path: '/account', label: 'My account', ability: null, icon: <IconUserCircle /> },
 ];
+
+/**
+ * True when the signed-in user may open `link` (an in-app path): the area it belongs to (longest
+ * matching path) is visible to them. A notification for owners and admins can point where only
+ * owners go; the others see its words without a link that would only say "not allowed".
+ */
+export function linkOpenFor(link: string, me: Me, can: (ability: string) => boolean): boolean {
+  const path = link.split(/[?#]/)[0] ?? link;
+  const area = AREAS.filter((a) => a.path !== '/' && (path === a.path || path.startsWith(`${a.path}/`))).sort((a, b) => b.path.length - a.path.length)[0];
+  return area ? areaVisible(area, me, can) : true;
+}

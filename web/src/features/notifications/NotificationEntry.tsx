@@ -1,11 +1,15 @@
 import { Anchor, Badge, Group, Stack, Text } from '@mantine/core';
 import { Link } from 'react-router';
+import { linkOpenFor } from '../../app/areas.js';
 import { formatDateTime } from '../../lib/format.js';
+import { useSession } from '../../lib/session.js';
 import type { NotificationItem } from './api.js';
 
-/** One notification: its title links to the thing concerned and marks it read on the way. */
+/** One notification: its title links to the thing concerned (when the reader may open it) and marks it read on the way. */
 export function NotificationEntry({ item, onOpen }: { item: NotificationItem; onOpen: (item: NotificationItem) => void }) {
   const unread = item.readAt === null;
+  const session = useSession();
+  const link = item.link && linkOpenFor(item.link, session, session.can) ? item.link : null;
   return (
     <Stack gap={2} py={6} data-unread={unread ? 'true' : 'false'}>
       <Group gap="xs" wrap="nowrap" align="baseline">
@@ -14,8 +18,8 @@ export function NotificationEntry({ item, onOpen }: { item: NotificationItem; on
             new
           </Badge>
         ) : null}
-        {item.link ? (
-          <Anchor component={Link} to={item.link} fw={unread ? 700 : 500} fz="sm" onClick={() => onOpen(item)}>
+        {link ? (
+          <Anchor component={Link} to={link} fw={unread ? 700 : 500} fz="sm" onClick={() => onOpen(item)}>
             {item.title}
           </Anchor>
         ) : (
