@@ -185,7 +185,9 @@ describe('SIGKILL during writes', () => {
        FROM generate_series(1, ${OLD}) g`,
     );
     const old = async () => (await database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM login_activity WHERE at < now() - interval '700 days'`)).rows[0]!.n;
-    const first = cli(['purge']);
+    // the ring the rotation test left in use (k2 current, k1 still listed); also fine when it did not run
+    const ring = { ENCRYPTION_KEYS: `${K2},${K1}` };
+    const first = cli(['purge'], ring);
     const deadline = Date.now() + 60_000;
     while ((await old()) > OLD - 10_000) {
       expect(Date.now(), first.out()).toBeLessThan(deadline);
@@ -198,7 +200,7 @@ describe('SIGKILL during writes', () => {
     const open = await database.pool.query<{ id: number }>('SELECT id FROM purge_runs WHERE finished_at IS NULL');
     expect(open.rows).toHaveLength(1);
 
-    const second = cli(['purge']);
+    const second = cli(['purge'], ring);
     expect(await second.exited, second.out()).toBe(0);
     expect(await old()).toBe(0);
     const runs = (await database.pool.query<{ id: number; finished: boolean; error: string | null }>('SELECT id, finished_at IS NOT NULL AS finished, error FROM purge_runs ORDER BY id')).rows;
@@ -206,7 +208,7 @@ describe('SIGKILL during writes', () => {
     expect(runs[0]).toMatchObject({ id: open.rows[0]!.id, finished: true, error: expect.stringMatching(/^interrupted/) });
     expect(runs[1]).toMatchObject({ finished: true, error: null });
 
-    const verify = cli(['verify-audit']);
+    const verify = cli(['verify-audit'], ring);
     expect(await verify.exited, verify.out()).toBe(0);
   }, 150_000);
 });

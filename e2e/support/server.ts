@@ -7,6 +7,9 @@ import path from 'node:path';
 
 export interface RunningServer {
   url: string;
+  /** the server's DATA_DIR (the CLI attaches to its embedded database through it) */
+  dataDir: string;
+  port: number;
   child: ChildProcess;
   /** everything the server wrote to stderr (the setup link is printed there) */
   stderr(): string;
@@ -47,6 +50,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   }
   return {
     url,
+    dataDir,
+    port,
     child,
     stderr: () => err,
     async stop() {

@@ -220,6 +220,8 @@ export interface RecordListRow {
 export interface RecordListFilter {
   id?: string | undefined;
   state?: RecordRow['state'] | undefined;
+  /** staff connects (no link) or customer links */
+  via?: 'staff' | 'link' | undefined;
   q?: string | undefined;
   after?: { createdAt: Date; id: string } | undefined;
   limit: number;
@@ -238,6 +240,7 @@ export async function listRecords(ex: Executor, f: RecordListFilter): Promise<Re
       and(
         f.id ? eq(r.id, f.id) : undefined,
         f.state ? eq(r.state, f.state) : undefined,
+        f.via === 'staff' ? sql`${r.linkId} IS NULL` : f.via === 'link' ? sql`${r.linkId} IS NOT NULL` : undefined,
         like
           ? or(
               ilike(r.businessName, like),

@@ -56,6 +56,8 @@ export const attemptStatusSchema = z.object({
 const STATES = ['started', 'in_progress', 'action_required', 'failed', 'abandoned', 'connected', 'disconnected'] as const;
 const listQuery = z.strictObject({
   state: z.enum(STATES).optional(),
+  /** staff connects (no link) or customer links */
+  via: z.enum(['staff', 'link'], 'must be staff or link').optional(),
   q: z.string().trim().min(1).max(100).optional(),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),

@@ -291,10 +291,10 @@ export async function getReports(
 /** One page of records (newest first) with their phone numbers. */
 export async function listOnboarding(
   deps: Pick<OnboardingDeps, 'db'>,
-  f: { state?: RecordRow['state'] | undefined; q?: string | undefined; cursor?: string | undefined; limit: number },
+  f: { state?: RecordRow['state'] | undefined; via?: 'staff' | 'link' | undefined; q?: string | undefined; cursor?: string | undefined; limit: number },
 ): Promise<{ items: { row: RecordListRow; phones: PhoneRow[] }[]; nextCursor: string | null }> {
   const after = f.cursor ? decodeCursor(f.cursor) : undefined;
-  const rows = await listRecords(deps.db, { state: f.state, q: f.q, after: after ? { createdAt: new Date(after.value ?? 0), id: after.id } : undefined, limit: f.limit + 1 });
+  const rows = await listRecords(deps.db, { state: f.state, via: f.via, q: f.q, after: after ? { createdAt: new Date(after.value ?? 0), id: after.id } : undefined, limit: f.limit + 1 });
   const page = rows.slice(0, f.limit);
   const phones = await phoneNumbersOf(deps.db, page.map((r) => r.record.id));
   const last = page[page.length - 1];

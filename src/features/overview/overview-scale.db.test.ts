@@ -7,6 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedOverviewYear } from '../../../bench/lib/overview-seed.js';
 import { buildTestApp, createUser, signInCookie, type TestApp } from '../../test-support/test-app.js';
 import { useTestDatabase } from '../../test-support/test-db.js';
 import { countFunnel, listBuckets } from './overview.repo.js';
@@ -38,34 +39,8 @@ describe.skipIf(!enabled)('overview at a year of data', () => {
     t = await buildTestApp(tdb.current.database);
     const owner = await createUser(tdb.current.database, 'owner');
     cookie = await signInCookie(t, owner.email);
-    const db = tdb.current.database.db;
-    const now = t.clock.now().toISOString();
-    const started = performance.now();
-    await db.execute(sql`INSERT INTO users (email, display_name, role, status)
-      SELECT 'u' || i || '@scale.test', 'User ' || i, 'viewer', 'active' FROM generate_series(1, 50) i`);
-    await db.execute(sql`INSERT INTO onboarding_records (state, attempt_id, created_at, updated_at, token_verified_at, connected_at, abandoned_step, error_code)
-      SELECT (ARRAY['connected','abandoned','failed','started']::onboarding_state[])[1 + i % 4], 'scale' || i, t, t,
-        CASE WHEN i % 4 IN (0, 2) THEN t END, CASE WHEN i % 4 = 0 THEN t END, CASE WHEN i % 4 = 1 THEN 'PHONE_NUMBER_VERIFICATION' END, CASE WHEN i % 4 = 2 THEN 100 END
-      FROM (SELECT i, ${now}::timestamptz - (i % 365) * interval '1 day' AS t FROM generate_series(1, 1000) i) s`);
-    await db.execute(sql`INSERT INTO onboarding_steps (record_id, step, status, attempt)
-      SELECT r.id, s.step::onboarding_step_name, 'succeeded', 1 FROM onboarding_records r, unnest(ARRAY['exchange','verify','subscribe','register']) s(step) WHERE r.state = 'connected'`);
-    await db.execute(sql`INSERT INTO login_activity (at, user_id, result, reason, user_agent)
-      SELECT ${now}::timestamptz - random() * interval '365 days', u.a[1 + i % 50],
-        CASE WHEN i % 5 = 0 THEN 'failure' ELSE 'success' END::login_result,
-        CASE WHEN i % 5 = 0 THEN (ARRAY['bad_password','unknown_user','locked'])[1 + i % 3] END::login_reason,
-        'UA-' || (i % 20)
-      FROM generate_series(1, ${SIGN_INS}) i, (SELECT array_agg(id ORDER BY id) AS a FROM users) u`);
-    // in chunks of 1M so one statement does not hold a huge transaction
-    for (let done = 0; done < WEBHOOKS; done += 1_000_000) {
-      const n = Math.min(1_000_000, WEBHOOKS - done);
-      await db.execute(sql`INSERT INTO webhook_events (received_at, field, dedupe_key, state, processed_at, size_bytes)
-        SELECT r, (ARRAY['messages','messages','messages','account_update','phone_number_quality_update','message_template_status_update'])[1 + i % 6],
-          'k' || (${done} + i), CASE WHEN i % 100 = 0 THEN 'failed' WHEN i % 97 = 0 THEN 'unhandled' ELSE 'processed' END::webhook_event_state,
-          r + (i % 2000) * interval '1 millisecond', 100
-        FROM (SELECT i, ${now}::timestamptz - random() * interval '365 days' AS r FROM generate_series(1, ${n}) i) s`);
-    }
-    await db.execute(sql`ANALYZE`);
-    console.log(`generated in ${Math.round((performance.now() - started) / 1000)} s: ${SIGN_INS} sign-ins, ${WEBHOOKS} webhook events`);
+    const seconds = await seedOverviewYear(tdb.current.database.db, { now: t.clock.now(), signIns: SIGN_INS, webhooks: WEBHOOKS });
+    console.log(`generated in ${Math.round(seconds)} s: ${SIGN_INS} sign-ins, ${WEBHOOKS} webhook events`);
   }, 3_600_000);
   afterAll(async () => {
     await t?.app.close();

@@ -3,7 +3,7 @@
  * link filter), abandoned steps, failure codes, accounts, phone numbers, expiring tokens, sign-in
  * days in the viewer's zone, webhook fields, states and lag, privacy requests by due date, the last
  * purge run; the same answers after the rollup job ran (and for rows after its mark); the panels
- * each role gets; validation errors naming the field.
+ * each role gets; validation errors naming the field; the records list's staff / link filter.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -172,6 +172,20 @@ describe('GET /api/v1/overview', () => {
     const link = await weekAnswer(`${WEEK}&source=link`);
     expect(link.onboarding.funnel.map((s: any) => s.count)).toEqual([3, 2, 1, 1, 1, 1]);
     expect(link.onboarding.abandoned).toEqual([{ step: null, count: 1 }]);
+  });
+
+  it('the records list the funnel links to filters by staff connect or customer link', async () => {
+    const list = async (qs: string) => {
+      const res = await t.app.inject({ method: 'GET', url: `/api/v1/onboarding?${qs}`, headers: { cookie: cookies.viewer } });
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json().items as { id: string; via: string }[]).map((i) => i.id.slice(-2)).sort();
+    };
+    expect(await list('via=link')).toEqual(['06', '07', '08']);
+    expect(await list('via=staff')).toEqual(['01', '02', '03', '04', '05', '09', '10']);
+    expect(await list('via=link&state=failed')).toEqual(['06']);
+    const bad = await t.app.inject({ method: 'GET', url: '/api/v1/onboarding?via=everyone', headers: { cookie: cookies.viewer } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors).toEqual([{ path: 'via', message: 'must be staff or link' }]);
   });
 
   it('counts current accounts, phone numbers of connected accounts, tokens and privacy requests', async () => {

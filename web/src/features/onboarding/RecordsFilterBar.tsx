@@ -5,6 +5,11 @@ import { STATES, STATE_LABELS } from './labels.js';
 import { hasRecordFilters } from './list-params.js';
 
 const STATE_OPTIONS = [{ value: '', label: 'All states' }, ...STATES.map((state) => ({ value: state, label: STATE_LABELS[state] }))];
+const VIA_OPTIONS = [
+  { value: '', label: 'Staff and customers' },
+  { value: 'staff', label: 'Staff connect' },
+  { value: 'link', label: 'Customer link' },
+];
 
 export function RecordsFilterBar({ filters, onChange }: { filters: RecordsFilters; onChange: (next: RecordsFilters) => void }) {
   const [search, setSearch] = useDebouncedSearch(filters.q, (q) => onChange({ ...filters, q }));
@@ -25,12 +30,18 @@ export function RecordsFilterBar({ filters, onChange }: { filters: RecordsFilter
         value={filters.state}
         onChange={(event) => onChange({ ...filters, state: event.currentTarget.value as OnboardingState | '' })}
       />
+      <NativeSelect
+        label="Started by"
+        data={VIA_OPTIONS}
+        value={filters.via}
+        onChange={(event) => onChange({ ...filters, via: event.currentTarget.value as RecordsFilters['via'] })}
+      />
       {hasRecordFilters(filters) ? (
         <Button
           variant="subtle"
           onClick={() => {
             setSearch('');
-            onChange({ ...filters, q: '', state: '' });
+            onChange({ ...filters, q: '', state: '', via: '' });
           }}
         >
           Clear filters

@@ -7,9 +7,9 @@ import { hasRecordFilters } from './list-params.js';
 import { RecordsFilterBar } from './RecordsFilterBar.js';
 import { RecordsTable } from './RecordsTable.js';
 
-/** The records list: search, state filter, table and "Load more". */
+/** The records list: search, state and "started by" filters, table and "Load more". */
 export function RecordsPanel({ filters, onChange }: { filters: RecordsFilters; onChange: (next: RecordsFilters) => void }) {
-  const list = useRecordsList({ state: filters.state, q: filters.q });
+  const list = useRecordsList({ state: filters.state, via: filters.via, q: filters.q });
   const records = list.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (

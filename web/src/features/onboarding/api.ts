@@ -174,6 +174,8 @@ export interface NewLink {
 
 export interface RecordsFilters {
   state: OnboardingState | '';
+  /** staff connects or customer links */
+  via: 'staff' | 'link' | '';
   q: string;
 }
 
@@ -195,7 +197,7 @@ const recordPath = (id: string, rest = '') => `/onboarding/${encodeURIComponent(
 
 export function listRecords(filters: RecordsFilters, cursor: string | null, signal?: AbortSignal) {
   return api.get<CursorPage<RecordListItem>>('/onboarding', {
-    query: { state: filters.state, q: filters.q.trim(), cursor, limit: PAGE_SIZE },
+    query: { state: filters.state, via: filters.via, q: filters.q.trim(), cursor, limit: PAGE_SIZE },
     signal,
   });
 }

@@ -1,4 +1,5 @@
 import { Group, SegmentedControl, SimpleGrid, Stack, Text } from '@mantine/core';
+import { useNavigate } from 'react-router';
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Section } from '../../components/Section.js';
 import { STATE_COLORS, STATE_LABELS } from '../onboarding/labels.js';
@@ -7,18 +8,20 @@ import type { OnboardingSource, Overview } from './api.js';
 import { AXIS, ChartFigure, colorVar, CountLink, seriesColor, TOOLTIP } from './ChartFigure.js';
 import { FUNNEL_LABELS, percent, stepLabel } from './format.js';
 
-const records = (state?: string) => (state ? `/onboarding?state=${state}` : '/onboarding');
-// The records list filters by current state: each funnel step opens the closest list.
-const FUNNEL_LINKS: Record<string, string> = {
-  started: records(),
-  codeReceived: records(),
-  tokenVerified: records(),
-  subscribed: records(),
-  registered: records(),
-  connected: records('connected'),
-};
+/** The records list filtered by current state and, when the panel is filtered, by who started the attempt. */
+function records(state?: string, source: OnboardingSource = 'all'): string {
+  const q = new URLSearchParams();
+  if (state) q.set('state', state);
+  if (source !== 'all') q.set('via', source);
+  const s = q.toString();
+  return s ? `/onboarding?${s}` : '/onboarding';
+}
+// The records list filters by current state: steps before "connected" open the list of the source.
+const funnelLink = (step: string, source: OnboardingSource) => records(step === 'connected' ? 'connected' : undefined, source);
 
-function CategoryBars({ data, name, colors }: { data: { label: string; count: number }[]; name: string; colors?: string[] }) {
+/** Horizontal bars, one per category; a click on a bar opens its list (the table view has the same links for keyboards). */
+function CategoryBars({ data, name, colors, to }: { data: { label: string; count: number }[]; name: string; colors?: string[]; to?: (i: number) => string | null }) {
+  const navigate = useNavigate();
   return (
     <ResponsiveContainer width="100%" height="100%">
       <BarChart data={data} layout="vertical" margin={{ left: 8, right: 16 }} accessibilityLayer={false}>
@@ -28,7 +31,15 @@ function CategoryBars({ data, name, colors }: { data: { label: string; count: nu
         <Tooltip {...TOOLTIP} cursor={{ fill: 'var(--mantine-color-default-hover)' }} />
         <Bar dataKey="count" name={name} isAnimationActive={false}>
           {data.map((d, i) => (
-            <Cell key={d.label} fill={colors?.[i] ?? seriesColor(0)} />
+            <Cell
+              key={d.label}
+              fill={colors?.[i] ?? seriesColor(0)}
+              cursor={to?.(i) ? 'pointer' : undefined}
+              onClick={() => {
+                const link = to?.(i);
+                if (link) void navigate(link);
+              }}
+            />
           ))}
         </Bar>
       </BarChart>
@@ -62,11 +73,11 @@ export function OnboardingPanel({ data, source, onSource }: { data: NonNullable<
           rowKey={(r) => r.step}
           columns={[
             { key: 'step', label: 'Step', value: (r) => r.label },
-            { key: 'count', label: 'Attempts', value: (r) => r.count, to: (r) => FUNNEL_LINKS[r.step] ?? null, numeric: true },
+            { key: 'count', label: 'Attempts', value: (r) => r.count, to: (r) => funnelLink(r.step, source), numeric: true },
             { key: 'conv', label: 'From previous step', value: (r) => percent(r.count, r.previous), numeric: true },
             { key: 'of', label: 'Of started', value: (r) => percent(r.count, started), numeric: true },
           ]}
-          chart={<CategoryBars data={funnel} name="Attempts" colors={funnel.map((_, i) => colorVar('blue', Math.min(9, 3 + i)))} />}
+          chart={<CategoryBars data={funnel} name="Attempts" to={(i) => funnelLink(funnel[i]!.step, source)} colors={funnel.map((_, i) => colorVar('blue', Math.min(9, 3 + i)))} />}
         />
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="xl">
           <ChartFigure
@@ -78,9 +89,9 @@ export function OnboardingPanel({ data, source, onSource }: { data: NonNullable<
             rowKey={(r) => r.step ?? '-'}
             columns={[
               { key: 'step', label: 'Step left at', value: (r) => r.label },
-              { key: 'count', label: 'Attempts', value: (r) => r.count, to: () => records('abandoned'), numeric: true },
+              { key: 'count', label: 'Attempts', value: (r) => r.count, to: () => records('abandoned', source), numeric: true },
             ]}
-            chart={<CategoryBars data={abandoned} name="Abandoned" colors={abandoned.map(() => colorVar('gray', 6))} />}
+            chart={<CategoryBars data={abandoned} name="Abandoned" to={() => records('abandoned', source)} colors={abandoned.map(() => colorVar('gray', 6))} />}
           />
           <ChartFigure
             title="Failures, by Meta error code"
@@ -91,9 +102,9 @@ export function OnboardingPanel({ data, source, onSource }: { data: NonNullable<
             rowKey={(r) => String(r.code)}
             columns={[
               { key: 'code', label: 'Error', value: (r) => r.label },
-              { key: 'count', label: 'Attempts', value: (r) => r.count, to: () => records('failed'), numeric: true },
+              { key: 'count', label: 'Attempts', value: (r) => r.count, to: () => records('failed', source), numeric: true },
             ]}
-            chart={<CategoryBars data={failures} name="Failed" colors={failures.map(() => colorVar('red', 7))} />}
+            chart={<CategoryBars data={failures} name="Failed" to={() => records('failed', source)} colors={failures.map(() => colorVar('red', 7))} />}
           />
         </SimpleGrid>
       </Stack>
@@ -135,7 +146,7 @@ export function AccountsPanel({ data }: { data: NonNullable<Overview['accounts']
             { key: 'state', label: 'State', value: (r) => r.label },
             { key: 'count', label: 'Accounts', value: (r) => r.count, to: (r) => records(r.state), numeric: true },
           ]}
-          chart={<CategoryBars data={byState} name="Accounts" colors={byState.map((s) => colorVar(STATE_COLORS[s.state as OnboardingState] ?? 'gray', 7))} />}
+          chart={<CategoryBars data={byState} name="Accounts" to={(i) => records(byState[i]!.state)} colors={byState.map((s) => colorVar(STATE_COLORS[s.state as OnboardingState] ?? 'gray', 7))} />}
         />
         <SimpleGrid cols={{ base: 1, md: 2 }} spacing="xl">
           <ChartFigure
