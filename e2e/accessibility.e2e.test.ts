@@ -4,24 +4,14 @@
  * owner sees them all); and the main journey by keyboard alone: sign in, then move through the
  * navigation, with the focus visible where it lands.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkA11y, launchBrowser, openPage, type BrowserHandle } from './support/browser.js';
-import { createOwnerViaSetup, signInToConsole } from './support/journey.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { checkA11y, openPage } from './support/browser.js';
+import { useConsoleWithOwner } from './support/console-fixture.js';
+import { signInToConsole } from './support/journey.js';
 
-let server: RunningServer;
-let browser: BrowserHandle;
 const OWNER = { email: 'owner@a11y.test', password: 'owner passphrase for accessibility', name: 'Ada Access' };
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  server = await startServer();
-  await createOwnerViaSetup(server, OWNER);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useConsoleWithOwner(OWNER);
 
 /** Waits for a page to settle: its main heading is there and nothing is loading. */
 async function settle(page: import('playwright-core').Page) {
@@ -32,22 +22,22 @@ async function settle(page: import('playwright-core').Page) {
 describe('accessibility', () => {
   it('has no serious or critical axe violations on any page', async () => {
     const found: string[] = [];
-    const ctx = await browser.browser.newContext();
+    const ctx = await app.browser.browser.newContext();
     const { page, problems } = await openPage(ctx);
 
     // public pages, signed out
     for (const path of ['/sign-in', '/forgot-password', '/privacy', '/data-deletion']) {
-      await page.goto(`${server.url}${path}`);
+      await page.goto(`${app.server.url}${path}`);
       await settle(page);
       found.push(...(await checkA11y(page)).map((v) => `${path}: ${v}`));
     }
 
     // every page of the console, as an owner
-    await signInToConsole(page, server.url, OWNER);
+    await signInToConsole(page, app.server.url, OWNER);
     const me = (await page.evaluate(async () => (await (await fetch('/api/v1/me')).json()) as { user: { id: string } })).user;
     const consolePages = ['/', '/account', '/notifications', '/users', `/users/${me.id}`, '/activity', '/onboarding', '/webhooks', '/outbox', '/audit', '/audit/integrity', '/settings', '/privacy-requests'];
     for (const path of consolePages) {
-      await page.goto(`${server.url}${path}`);
+      await page.goto(`${app.server.url}${path}`);
       await settle(page);
       found.push(...(await checkA11y(page)).map((v) => `${path}: ${v}`));
     }
@@ -57,9 +47,9 @@ describe('accessibility', () => {
   });
 
   it('works by keyboard alone: sign in, then move through the navigation with a visible focus', async () => {
-    const ctx = await browser.browser.newContext();
+    const ctx = await app.browser.browser.newContext();
     const { page } = await openPage(ctx);
-    await page.goto(`${server.url}/sign-in`);
+    await page.goto(`${app.server.url}/sign-in`);
     await page.getByLabel('Email').waitFor();
     // Tab from the top of the page reaches the email field, then the password, then submit with Enter
     const focusedLabel = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.getAttribute('aria-label') ?? (document.activeElement as HTMLInputElement | null)?.labels?.[0]?.textContent ?? document.activeElement?.textContent ?? '');

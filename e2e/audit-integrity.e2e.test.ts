@@ -2,30 +2,20 @@
  * The audit chain check in a real browser: an owner goes from the audit log to /audit/integrity,
  * signs a checkpoint and verifies, and reads that the log is intact up to the new checkpoint.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkA11y, launchBrowser, openPage, type BrowserHandle } from './support/browser.js';
-import { createOwnerViaSetup, signInToConsole } from './support/journey.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { checkA11y, openPage } from './support/browser.js';
+import { useConsoleWithOwner } from './support/console-fixture.js';
+import { signInToConsole } from './support/journey.js';
 
-let server: RunningServer;
-let browser: BrowserHandle;
 const OWNER = { email: 'owner@integrity-e2e.test', password: 'owner passphrase for the integrity check', name: 'Ida Integrity' };
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  server = await startServer();
-  await createOwnerViaSetup(server, OWNER);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useConsoleWithOwner(OWNER);
 
 describe('audit log integrity', () => {
   it('signs a checkpoint, verifies the chain and says what is covered', async () => {
-    const ctx = await browser.browser.newContext();
+    const ctx = await app.browser.browser.newContext();
     const { page, problems } = await openPage(ctx);
-    await signInToConsole(page, server.url, OWNER);
+    await signInToConsole(page, app.server.url, OWNER);
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('link', { name: 'Verify integrity' }).click();
     await page.getByRole('heading', { name: 'Audit log integrity', level: 1 }).waitFor();
@@ -40,7 +30,7 @@ describe('audit log integrity', () => {
     // the check itself is recorded, and "Verify now" runs again without a new checkpoint
     await page.getByRole('button', { name: 'Verify now' }).click();
     await page.getByRole('status').filter({ hasText: 'The audit log is intact' }).waitFor();
-    const api = await ctx.request.get(`${server.url}/api/v1/audit/verify`);
+    const api = await ctx.request.get(`${app.server.url}/api/v1/audit/verify`);
     expect(api.status()).toBe(200);
     expect((await api.json()).ok).toBe(true);
 

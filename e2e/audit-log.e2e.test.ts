@@ -3,31 +3,21 @@
  * the address), opens an event and sees what changed with its personal values, downloads the CSV
  * export of the filtered range, and finds the way to the integrity check.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkA11y, launchBrowser, openPage, type BrowserHandle } from './support/browser.js';
-import { createOwnerViaSetup, signInToConsole } from './support/journey.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { checkA11y, openPage } from './support/browser.js';
+import { useConsoleWithOwner } from './support/console-fixture.js';
+import { signInToConsole } from './support/journey.js';
 
-let server: RunningServer;
-let browser: BrowserHandle;
 const OWNER = { email: 'owner@audit-e2e.test', password: 'owner passphrase for the audit log', name: 'Aude Auditor' };
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  server = await startServer();
-  await createOwnerViaSetup(server, OWNER);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useConsoleWithOwner(OWNER);
 
 describe('audit log', () => {
   it('filters, shows an event with its personal values, exports the range and links to the integrity check', async () => {
     const a11y: string[] = [];
-    const ctx = await browser.browser.newContext({ acceptDownloads: true });
+    const ctx = await app.browser.browser.newContext({ acceptDownloads: true });
     const { page, problems } = await openPage(ctx);
-    await signInToConsole(page, server.url, OWNER);
+    await signInToConsole(page, app.server.url, OWNER);
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
     const table = page.getByRole('table', { name: 'Audit events' });
@@ -58,7 +48,7 @@ describe('audit log', () => {
     await csvLink.click();
     const download = await downloading;
     expect(download.suggestedFilename()).toMatch(/^audit-events_start_\d{8}T\d{6}Z\.csv$/);
-    const csv = await (await ctx.request.get(`${server.url}/api/v1/audit/export?format=csv&action=setup.completed`)).text();
+    const csv = await (await ctx.request.get(`${app.server.url}/api/v1/audit/export?format=csv&action=setup.completed`)).text();
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toMatch(/^id,at,actor_type,/);
     expect(lines).toHaveLength(2);

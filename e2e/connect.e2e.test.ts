@@ -6,30 +6,19 @@
  * outside the allow-list (here the app's own) never reaches the session endpoint.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkA11y, launchBrowser, openPage, type BrowserHandle } from './support/browser.js';
-import { createOwnerViaSetup, submitSignIn } from './support/journey.js';
-import { startServer, type RunningServer } from './support/server.js';
-
-let server: RunningServer;
-let browser: BrowserHandle;
+import { describe, expect, it } from 'vitest';
+import { checkA11y, openPage } from './support/browser.js';
+import { useConsoleWithOwner } from './support/console-fixture.js';
+import { submitSignIn } from './support/journey.js';
 
 const OWNER = { email: 'owner@connect-e2e.test', password: 'owner passphrase for connect 1', name: 'Olga Owner' };
 /** The simulator's default business (Lucky Shrub) and its first number: Meta's example display number. */
 const LUCKY_SHRUB = { wabaId: '102290129340398', phone: '+1 555-078-3881' };
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  server = await startServer();
-  await createOwnerViaSetup(server, OWNER);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useConsoleWithOwner(OWNER);
 
 async function signIn(page: Page) {
-  await submitSignIn(page, server.url, OWNER.email, OWNER.password);
+  await submitSignIn(page, app.server.url, OWNER.email, OWNER.password);
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
 
@@ -46,24 +35,24 @@ async function openPopup(context: BrowserContext, page: Page): Promise<Page> {
 
 describe('connect journey', () => {
   it('redirects a signed-out browser to sign-in, and answers API clients with problem+json', async () => {
-    const ctx = await browser.browser.newContext();
+    const ctx = await app.browser.browser.newContext();
     const { page } = await openPage(ctx);
-    await page.goto(`${server.url}/connect`);
+    await page.goto(`${app.server.url}/connect`);
     expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/sign-in?next=%2Fconnect');
-    const api = await fetch(`${server.url}/connect`, { redirect: 'manual' });
+    const api = await fetch(`${app.server.url}/connect`, { redirect: 'manual' });
     expect(api.status).toBe(401);
     expect(api.headers.get('content-type')).toContain('application/problem+json');
     await ctx.close();
   });
 
   it('connects through the sandbox popup, then a cancel ends abandoned, and a foreign-origin message is ignored', async () => {
-    const context = await browser.browser.newContext();
+    const context = await app.browser.browser.newContext();
     const { page, problems } = await openPage(context);
     const sessionPosts: string[] = [];
     page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/session') && sessionPosts.push(r.postData() ?? ''));
     await signIn(page);
 
-    const res = await page.goto(`${server.url}/connect`);
+    const res = await page.goto(`${app.server.url}/connect`);
     const headers = res!.headers();
     expect(headers['cross-origin-opener-policy']).toBe('same-origin-allow-popups');
     expect(headers['content-security-policy']).toContain("script-src 'self'");
@@ -73,7 +62,7 @@ describe('connect journey', () => {
 
     // 1. finish with the defaults: connected, with the phone number and the WABA shown
     const popup = await openPopup(context, page);
-    expect(new URL(popup.url()).origin).not.toBe(new URL(server.url).origin);
+    expect(new URL(popup.url()).origin).not.toBe(new URL(app.server.url).origin);
     const closed = popup.waitForEvent('close');
     await popup.getByRole('button', { name: 'Finish' }).click();
     await closed;

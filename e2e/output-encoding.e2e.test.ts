@@ -4,13 +4,11 @@
  * and no payload ever runs. (CSV exports escape formula cells: src/features/audit/log/audit-csv.test.ts
  * and audit-export.db.test.ts.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, type BrowserHandle } from './support/browser.js';
-import { createOwnerViaSetup, signInToConsole } from './support/journey.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { openPage } from './support/browser.js';
+import { useConsoleWithOwner } from './support/console-fixture.js';
+import { signInToConsole } from './support/journey.js';
 
-let server: RunningServer;
-let browser: BrowserHandle;
 const OWNER = { email: 'owner@encoding.test', password: 'owner passphrase for encoding checks', name: 'Olga Owner' };
 
 /** Each payload sets window.__pwned if it ever runs. */
@@ -22,21 +20,13 @@ const HOSTILE_NAMES = [
   '@SUM(1+1)',
 ];
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  server = await startServer();
-  await createOwnerViaSetup(server, OWNER);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useConsoleWithOwner(OWNER);
 
 describe('output encoding', () => {
   it('shows hostile names as text on every page and never runs them', async () => {
-    const ctx = await browser.browser.newContext();
+    const ctx = await app.browser.browser.newContext();
     const { page } = await openPage(ctx);
-    await signInToConsole(page, server.url, OWNER);
+    await signInToConsole(page, app.server.url, OWNER);
     const ids: string[] = [];
     for (const [i, displayName] of HOSTILE_NAMES.entries()) {
       const res = await page.evaluate(
@@ -53,17 +43,17 @@ describe('output encoding', () => {
     const pwned = () => page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned ?? 0);
     const injected = () => page.evaluate(() => document.querySelectorAll('main img[src="x"], main svg[onload], main script:not([src])').length);
 
-    await page.goto(`${server.url}/users`);
+    await page.goto(`${app.server.url}/users`);
     for (const name of HOSTILE_NAMES) await page.getByText(name, { exact: true }).first().waitFor();
     expect(await injected()).toBe(0);
     expect(await pwned()).toBe(0);
 
-    await page.goto(`${server.url}/users/${ids[0]}`);
+    await page.goto(`${app.server.url}/users/${ids[0]}`);
     await page.getByText(HOSTILE_NAMES[0]!, { exact: true }).first().waitFor();
     expect(await injected()).toBe(0);
     expect(await pwned()).toBe(0);
 
-    await page.goto(`${server.url}/audit`);
+    await page.goto(`${app.server.url}/audit`);
     const table = page.getByRole('table', { name: 'Audit events' });
     await table.locator('tbody tr').first().waitFor();
     await table.getByRole('button', { name: /^Details of event \d+: User invited$/ }).first().click();
@@ -73,7 +63,7 @@ describe('output encoding', () => {
     expect(await injected()).toBe(0);
     expect(await pwned()).toBe(0);
 
-    await page.goto(`${server.url}/outbox`);
+    await page.goto(`${app.server.url}/outbox`);
     await page.getByText(HOSTILE_NAMES[1]!).first().waitFor({ timeout: 10_000 }).catch(() => undefined); // the invitation mail greets by name, when the outbox shows the body
     expect(await injected()).toBe(0);
     expect(await pwned()).toBe(0);

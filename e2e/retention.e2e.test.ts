@@ -3,31 +3,21 @@
  * saves a new period, places a legal hold on a user picked from the users list and lifts it, sees
  * what the next purge would delete and runs it now; the run appears in the list.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkA11y, launchBrowser, openPage, type BrowserHandle } from './support/browser.js';
-import { createOwnerViaSetup, signInToConsole } from './support/journey.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { checkA11y, openPage } from './support/browser.js';
+import { useConsoleWithOwner } from './support/console-fixture.js';
+import { signInToConsole } from './support/journey.js';
 
-let server: RunningServer;
-let browser: BrowserHandle;
 const OWNER = { email: 'owner@retention-e2e.test', password: 'owner passphrase for retention', name: 'Rita Retention' };
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  server = await startServer();
-  await createOwnerViaSetup(server, OWNER);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useConsoleWithOwner(OWNER);
 
 describe('settings: retention, legal holds, purge runs', () => {
   it('changes a period, places and lifts a hold, previews and runs the purge', async () => {
     const a11y: string[] = [];
-    const ctx = await browser.browser.newContext();
+    const ctx = await app.browser.browser.newContext();
     const { page, problems } = await openPage(ctx);
-    await signInToConsole(page, server.url, OWNER);
+    await signInToConsole(page, app.server.url, OWNER);
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
     await page.getByRole('heading', { name: 'Retention' }).waitFor();
@@ -80,7 +70,7 @@ describe('settings: retention, legal holds, purge runs', () => {
     a11y.push(...(await checkA11y(page)));
 
     // a deep link to the page works too
-    await page.goto(`${server.url}/settings`);
+    await page.goto(`${app.server.url}/settings`);
     await expect.poll(() => page.getByLabel('Login activity (days)').inputValue(), { timeout: 20_000 }).toBe('90');
 
     expect(a11y).toEqual([]);
