@@ -123,7 +123,8 @@ const bench: Benchmark = {
       while (performance.now() - t0 < DURATION_S * 1000) {
         const now = performance.now();
         for (const kind of Object.keys(RATES) as Kind[]) {
-          const due = Math.floor(((now - t0) / 1000) * RATES[kind]) + (kind === 'signIn' ? 1 : 0);
+          // request i of a kind is due at t0 + i / rate: by now, those with i <= elapsed x rate
+          const due = Math.floor(((now - t0) / 1000) * RATES[kind]) + 1;
           while (sent[kind] < due) {
             send(kind, t0 + (sent[kind] / RATES[kind]) * 1000, t0);
             sent[kind]++;
@@ -151,6 +152,10 @@ const bench: Benchmark = {
       const growth = afterWarmup && end ? end.bytes / afterWarmup.bytes - 1 : 0;
       const long = DURATION_S >= 180;
       const ratio = second > 0 ? last / second : 0;
+      const kinds = Object.keys(RATES) as Kind[];
+      const perKind = kinds.map((k) => `${k} ${round(quantile(samples.filter((x) => x.kind === k && x.ok).map((x) => x.ms), 0.99), 1)}`).join(', ');
+      const slowest = [...samples].sort((a, b) => b.ms - a.ms).slice(0, 3).map((x) => `${x.what.split(' -> ')[0]} ${round(x.ms, 0)} ms`).join('; ');
+      note(`soak: p99 by kind (ms): ${perKind}; slowest: ${slowest}`);
       note(`soak: ${samples.length} requests, ${errors.length} errors; p99 per minute ${p99PerMinute.join(', ')} ms; heap after GC ${heap.map((h) => `${round(h.bytes / 1048576, 1)}`).join(', ')} MB`);
       for (const e of errors.slice(0, 5)) note(`soak: error: ${e.what}`);
       return {
@@ -168,6 +173,7 @@ const bench: Benchmark = {
         p99_per_minute_ms: p99PerMinute.join(' '),
         heap_after_gc_mb: heap.map((h) => round(h.bytes / 1048576, 1)).join(' '),
         heap_growth: round(growth, 3),
+        p99_by_kind_ms: perKind,
         first_error: errors[0]?.what ?? '',
         database: db.mode,
       };
