@@ -8,7 +8,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkA11y, launchBrowser, openPage, type BrowserHandle } from './support/browser.js';
-import { createOwnerViaSetup } from './support/journey.js';
+import { createOwnerViaSetup, outboxMailTo } from './support/journey.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 const OWNER = { email: 'owner@privacy-public-e2e.test', password: 'owner passphrase for privacy 1', name: 'Pia Owner' };
@@ -30,23 +30,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** The newest outbox mail to `to`, read over the API as the owner. */
-async function outboxMailTo(to: string): Promise<{ subject: string; text: string }> {
-  const signIn = await fetch(`${server.url}/api/v1/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: server.url, 'x-csrf-protection': '1' },
-    body: JSON.stringify({ email: OWNER.email, password: OWNER.password }),
-  });
-  expect(signIn.status).toBe(200);
-  const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const res = await fetch(`${server.url}/api/v1/outbox`, { headers: { cookie } });
-  expect(res.status).toBe(200);
-  const { items } = (await res.json()) as { items: { to: string; subject: string; text: string }[] };
-  const mail = items.find((m) => m.to === to);
-  if (!mail) throw new Error(`no outbox mail to ${to}`);
-  return mail;
-}
 
 describe('public privacy pages', () => {
   it('shows the privacy policy with the contact email', async () => {
@@ -76,7 +59,7 @@ describe('public privacy pages', () => {
     await page.getByRole('button', { name: 'Send deletion request' }).click();
     await page.getByRole('heading', { level: 1, name: 'Check your email' }).waitFor();
 
-    const mail = await outboxMailTo(REQUESTER);
+    const mail = await outboxMailTo(server, OWNER, REQUESTER);
     expect(mail.subject).toBe('Confirm your data deletion request');
     const link = /(http:\/\/\S+\/data-deletion\/verify\?token=[A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
     expect(link).toBeDefined();

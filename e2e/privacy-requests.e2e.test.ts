@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkA11y, launchBrowser, openPage, type BrowserHandle } from './support/browser.js';
-import { createOwnerViaSetup, signInToConsole } from './support/journey.js';
+import { createOwnerViaSetup, outboxMailTo, signInToConsole } from './support/journey.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 const OWNER = { email: 'owner@privacy-requests-e2e.test', password: 'owner passphrase for requests 1', name: 'Rita Owner' };
@@ -35,22 +35,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** The newest outbox mail to `to`, read over the API as the owner. */
-async function outboxMailTo(to: string): Promise<{ subject: string; text: string }> {
-  const signIn = await fetch(`${server.url}/api/v1/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: server.url, 'x-csrf-protection': '1' },
-    body: JSON.stringify({ email: OWNER.email, password: OWNER.password }),
-  });
-  expect(signIn.status).toBe(200);
-  const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const res = await fetch(`${server.url}/api/v1/outbox`, { headers: { cookie } });
-  const { items } = (await res.json()) as { items: { to: string; subject: string; text: string }[] };
-  const mail = items.find((m) => m.to === to);
-  if (!mail) throw new Error(`no outbox mail to ${to}`);
-  return mail;
-}
 
 describe('privacy requests', () => {
   it('a user asks for a copy of their data under "My data" and downloads it', async () => {
@@ -86,7 +70,7 @@ describe('privacy requests', () => {
     await requester.getByLabel('My account and everything linked to it').check();
     await requester.getByRole('button', { name: 'Send deletion request' }).click();
     await requester.getByRole('heading', { level: 1, name: 'Check your email' }).waitFor();
-    const link = /(http:\/\/\S+\/data-deletion\/verify\?token=[A-Za-z0-9_-]+)/.exec((await outboxMailTo(REQUESTER)).text)?.[1];
+    const link = /(http:\/\/\S+\/data-deletion\/verify\?token=[A-Za-z0-9_-]+)/.exec((await outboxMailTo(server, OWNER, REQUESTER)).text)?.[1];
     expect(link).toBeDefined();
     await requester.goto(link!);
     await requester.getByRole('button', { name: 'Confirm my request' }).click();
@@ -135,7 +119,7 @@ describe('privacy requests', () => {
     await dialog.getByLabel('New email').fill(NEW_EMAIL);
     await dialog.getByRole('button', { name: 'Ask for the correction' }).click();
     await section.getByText('In progress').waitFor();
-    const link = /(http:\/\/\S+\/confirm-email#token=[A-Za-z0-9_-]+)/.exec((await outboxMailTo(NEW_EMAIL)).text)?.[1];
+    const link = /(http:\/\/\S+\/confirm-email#token=[A-Za-z0-9_-]+)/.exec((await outboxMailTo(server, OWNER, NEW_EMAIL)).text)?.[1];
     expect(link).toBeDefined();
     await page.goto(link!);
     await page.getByRole('heading', { level: 1, name: 'Confirm your new email' }).waitFor();

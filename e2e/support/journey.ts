@@ -74,3 +74,20 @@ export async function cancelSignupAt(popup: Page, step: string): Promise<void> {
   await popup.getByRole('button', { name: 'Cancel at step' }).click();
   await closed;
 }
+
+/** The newest outbox mail to `to` (development mail mode), read over the API as `reader`. */
+export async function outboxMailTo(server: RunningServer, reader: Pick<Person, 'email' | 'password'>, to: string): Promise<{ subject: string; text: string }> {
+  const signIn = await fetch(`${server.url}/api/v1/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: server.url, 'x-csrf-protection': '1' },
+    body: JSON.stringify({ email: reader.email, password: reader.password }),
+  });
+  if (signIn.status !== 200) throw new Error(`outbox reader could not sign in: ${signIn.status}`);
+  const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const res = await fetch(`${server.url}/api/v1/outbox`, { headers: { cookie } });
+  if (res.status !== 200) throw new Error(`the outbox answered ${res.status}`);
+  const { items } = (await res.json()) as { items: { to: string; subject: string; text: string }[] };
+  const mail = items.find((m) => m.to === to);
+  if (!mail) throw new Error(`no outbox mail to ${to}`);
+  return mail;
+}
