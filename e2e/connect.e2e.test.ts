@@ -9,7 +9,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { checkA11y, openPage } from './support/browser.js';
 import { useConsoleWithOwner } from './support/console-fixture.js';
-import { submitSignIn } from './support/journey.js';
+import { clickAndWaitForClose, submitSignIn } from './support/journey.js';
 
 const OWNER = { email: 'owner@connect-e2e.test', password: 'owner passphrase for connect 1', name: 'Olga Owner' };
 /** The simulator's default business (Lucky Shrub) and its first number: Meta's example display number. */
@@ -63,9 +63,7 @@ describe('connect journey', () => {
     // 1. finish with the defaults: connected, with the phone number and the WABA shown
     const popup = await openPopup(context, page);
     expect(new URL(popup.url()).origin).not.toBe(new URL(app.server.url).origin);
-    const closed = popup.waitForEvent('close');
-    await popup.getByRole('button', { name: 'Finish' }).click();
-    await closed;
+    await clickAndWaitForClose(popup, 'Finish');
     const status = page.getByRole('status');
     await status.getByText(/^Connected: /).waitFor({ timeout: 30_000 });
     expect(await status.textContent()).toContain(LUCKY_SHRUB.phone);
@@ -86,9 +84,7 @@ describe('connect journey', () => {
     await page.reload();
     const second = await openPopup(context, page);
     await second.getByLabel('Step the person leaves at').selectOption('PHONE_NUMBER_SETUP');
-    const closed2 = second.waitForEvent('close');
-    await second.getByRole('button', { name: 'Cancel at step' }).click();
-    await closed2;
+    await clickAndWaitForClose(second, 'Cancel at step');
     await status.getByText(/abandoned/).waitFor({ timeout: 30_000 });
     expect(await status.textContent()).toContain('PHONE_NUMBER_SETUP');
     await expect.poll(() => sessionPosts.length).toBe(2);

@@ -15,7 +15,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../src/meta-simulator/world.js';
 import { checkA11y, launchBrowser, openPage, type BrowserHandle } from './support/browser.js';
-import { createOwnerViaSetup, openSignupPopup, signInToConsole } from './support/journey.js';
+import { clickAndWaitForClose, createOwnerViaSetup, openSignupPopup, signInToConsole } from './support/journey.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 const OWNER = { email: 'owner@notifications-e2e.test', password: 'owner passphrase for notices 1', name: 'Nora Owner' };
@@ -64,9 +64,7 @@ describe('notifications in the sandbox', () => {
     await popup.getByLabel('Phone number').selectOption(PICK.phoneNumberId);
     await popup.getByLabel('Scenario (optional)').selectOption('token_expires_in_3_days');
     await popup.getByLabel('Event to send').selectOption('FINISH');
-    const closed = popup.waitForEvent('close');
-    await popup.getByRole('button', { name: 'Finish' }).click();
-    await closed;
+    await clickAndWaitForClose(popup, 'Finish');
     await page.getByRole('status').getByText(/^Connected: /).waitFor({ timeout: 30_000 });
     await page.getByRole('link', { name: 'Open the record' }).click();
     await page.waitForURL(/\/onboarding\/[0-9a-f-]{36}$/);

@@ -12,6 +12,7 @@ import { SEED, startMetaSimulator, type RunningSimulator } from '../src/meta-sim
 import { startSignupDialog, type RunningSignupDialog } from '../src/meta-simulator/dialog/dialog-server.js';
 import { renderSandboxSdk } from '../src/meta-simulator/dialog/sandbox-sdk.js';
 import { checkA11y, launchBrowser, openPage, type BrowserHandle } from './support/browser.js';
+import { clickAndWaitForClose } from './support/journey.js';
 
 const APP_ID = '1234567890123456';
 const APP_SECRET = 'sandbox-dialog-test-secret';
@@ -128,9 +129,7 @@ describe('sandbox Embedded Signup dialog', () => {
     await popup.getByLabel('WhatsApp Business Account').selectOption(jm.euWabaId); // 17 digits: must stay a string
     await popup.getByLabel('Phone number').selectOption(jm.euPhoneNumberId);
     await popup.getByLabel('Event to send').selectOption('FINISH');
-    const closed = popup.waitForEvent('close');
-    await popup.getByRole('button', { name: 'Finish' }).click();
-    await closed;
+    await clickAndWaitForClose(popup, 'Finish');
 
     await page.waitForFunction(() => (window as any).__login !== null);
     const { messages, login } = await recorded(page);
@@ -178,9 +177,7 @@ describe('sandbox Embedded Signup dialog', () => {
     expect((await recorded(page)).login).toBeNull();
 
     await popup.getByLabel('Step the person leaves at').selectOption('PHONE_NUMBER_SETUP');
-    const closed = popup.waitForEvent('close');
-    await popup.getByRole('button', { name: 'Cancel at step' }).click();
-    await closed;
+    await clickAndWaitForClose(popup, 'Cancel at step');
     await page.waitForFunction(() => (window as any).__login !== null);
     const { messages, login } = await recorded(page);
     expect(login).toEqual({ status: 'unknown', authResponse: null });
@@ -197,9 +194,7 @@ describe('sandbox Embedded Signup dialog', () => {
     for (const [button, event] of [['Report an error', 'CANCEL'], ['Error event', 'ERROR']] as const) {
       const { page, popup } = await connect(context);
       await popup.getByLabel('Error id').fill('2388093');
-      const closed = popup.waitForEvent('close');
-      await popup.getByRole('button', { name: button }).click();
-      await closed;
+      await clickAndWaitForClose(popup, button);
       await page.waitForFunction(() => (window as any).__login !== null);
       const { messages, login } = await recorded(page);
       expect(login?.status).toBe('unknown');

@@ -56,23 +56,35 @@ export async function openSignupPopup(page: Page): Promise<Page> {
   return popup;
 }
 
+/**
+ * Presses a button whose handler closes its own window, and waits for the close. The click can lose
+ * the race with window.close() ("Target page ... has been closed") after it was delivered; that is
+ * the expected outcome here, so only a click that failed while the window stayed open is an error.
+ */
+export async function clickAndWaitForClose(popup: Page, button: string): Promise<void> {
+  const closed = popup.waitForEvent('close');
+  await popup
+    .getByRole('button', { name: button, exact: true })
+    .click()
+    .catch((err: unknown) => {
+      if (!popup.isClosed()) throw err;
+    });
+  await closed;
+}
+
 /** In the sandbox popup: picks business, WABA and phone number, presses Finish and waits for it to close. */
 export async function finishSignup(popup: Page, pick: { businessId: string; wabaId: string; phoneNumberId: string }): Promise<void> {
   await popup.getByLabel('Business portfolio').selectOption(pick.businessId);
   await popup.getByLabel('WhatsApp Business Account').selectOption(pick.wabaId);
   await popup.getByLabel('Phone number').selectOption(pick.phoneNumberId);
   await popup.getByLabel('Event to send').selectOption('FINISH');
-  const closed = popup.waitForEvent('close');
-  await popup.getByRole('button', { name: 'Finish' }).click();
-  await closed;
+  await clickAndWaitForClose(popup, 'Finish');
 }
 
 /** In the sandbox popup: leaves the flow at `step` (a WA_EMBEDDED_SIGNUP CANCEL) and waits for it to close. */
 export async function cancelSignupAt(popup: Page, step: string): Promise<void> {
   await popup.getByLabel('Step the person leaves at').selectOption(step);
-  const closed = popup.waitForEvent('close');
-  await popup.getByRole('button', { name: 'Cancel at step' }).click();
-  await closed;
+  await clickAndWaitForClose(popup, 'Cancel at step');
 }
 
 /** The newest outbox mail to `to` (development mail mode), read over the API as `reader`. */
