@@ -33,6 +33,7 @@ describe('loadConfig', () => {
     [{ ENCRYPTION_KEYS: 'no-colon' }, /^ENCRYPTION_KEYS: /],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
     [{ SESSION_IDLE_MINUTES: '0' }, /^SESSION_IDLE_MINUTES: /],
+    [{ ONBOARDING_STALE_STEP_SECONDS: '0' }, /^ONBOARDING_STALE_STEP_SECONDS: /],
     [{ META_APP_ID: '123' }, /^META_APP_SECRET: required/],
     [{ META_GRAPH_VERSION: '25' }, /^META_GRAPH_VERSION: /],
     [{ PUBLIC_URL: 'https://crm.example.com' }, /^META_APP_ID: required when PUBLIC_URL is https/],

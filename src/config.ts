@@ -62,6 +62,8 @@ const envSchema = z.object({
   STEP_UP_SECONDS: intInRange(10, 3600).default(600),
   /** requests per minute each personal API token may make (src/features/access/api-tokens) */
   API_TOKEN_RATE_LIMIT_PER_MINUTE: intInRange(1, 100_000).default(600),
+  /** how long a step may stay `running` before another runner takes it over (default: from META_TIMEOUT_MS, see onboarding.deps.ts) */
+  ONBOARDING_STALE_STEP_SECONDS: intInRange(1, 24 * 3600).optional(),
   ONBOARDING_LINK_TTL_DAYS: intInRange(1, 30).default(7),
   ONBOARDING_LINK_PREFILL_RETENTION_DAYS: intInRange(1, 3650).default(30),
   WEBHOOK_RAW_RETENTION_HOURS: intInRange(1, 720).default(72),
@@ -110,6 +112,11 @@ export interface Config {
   /** requests per minute per personal API token */
   apiTokenRatePerMinute: number;
   sessionMaxMs: number;
+  /**
+   * how long an onboarding step may stay `running` before it is taken for lost (its process died);
+   * undefined: derived from the Graph timeout (staleStepMsFor in onboarding.deps.ts)
+   */
+  onboardingStaleStepMs: number | undefined;
   /** customer onboarding links: default lifetime, and how long their prefill (personal data) is kept after they end */
   onboardingLinks: { ttlDays: number; prefillRetentionDays: number };
   /** webhook events: hours the raw value of a management change is kept */
@@ -194,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stepUpMs: e.STEP_UP_SECONDS * 1000,
     apiTokenRatePerMinute: e.API_TOKEN_RATE_LIMIT_PER_MINUTE,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
+    onboardingStaleStepMs: e.ONBOARDING_STALE_STEP_SECONDS === undefined ? undefined : e.ONBOARDING_STALE_STEP_SECONDS * 1000,
     onboardingLinks: { ttlDays: e.ONBOARDING_LINK_TTL_DAYS, prefillRetentionDays: e.ONBOARDING_LINK_PREFILL_RETENTION_DAYS },
     webhooks: { rawRetentionHours: e.WEBHOOK_RAW_RETENTION_HOURS },
     logLevel: e.LOG_LEVEL,

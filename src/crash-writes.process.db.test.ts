@@ -4,7 +4,8 @@
  * CLI and (3) a retention purge run by the CLI. After a restart every acknowledged write is there, and the interrupted operation either
  * resumes (the rotation's committed batches stay, the next run finishes) or left nothing half-done
  * (every secret decrypts, under the old key or the new one, never neither).
- * (Webhook ingest has its own kill test: src/features/webhooks/webhooks.process.db.test.ts; SIGTERM:
+ * (Webhook ingest has its own kill test: src/features/webhooks/webhooks.process.db.test.ts; onboarding
+ * steps and privacy request processing: src/crash-jobs.process.db.test.ts; SIGTERM:
  * src/graceful-shutdown.process.db.test.ts.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';

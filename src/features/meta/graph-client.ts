@@ -25,6 +25,7 @@ import {
   type TokenInfo,
   type WabaInfo,
 } from './graph-schemas.js';
+import type { BreakerOptions, CircuitStateName } from './graph-breaker.js';
 import { createTransport, type GraphLogger, type RetryOptions } from './graph-transport.js';
 
 /** Settings of createGraphClient (from config.meta, plus the simulator URL in sandbox mode). */
@@ -42,6 +43,8 @@ export interface GraphClientOptions {
   logger: GraphLogger;
   fetch?: typeof fetch;
   retry?: RetryOptions;
+  /** circuit breaking (default: 5 consecutive outage failures open it for 30 s); false turns it off */
+  breaker?: BreakerOptions | false;
 }
 
 /** A per-WABA webhook callback override (both fields required by Meta). */
@@ -79,6 +82,8 @@ export interface GraphClient {
   registerNumber(token: string, phoneNumberId: string, pin: string, opts?: { dataLocalizationRegion?: string }): Promise<void>;
   /** Deregisters a number from Cloud API. */
   deregisterNumber(token: string, phoneNumberId: string): Promise<void>;
+  /** The circuit breaker's state ('closed' when breaking is turned off). */
+  breakerState(): CircuitStateName;
 }
 
 const GRAPH_ID = /^\d{1,20}$/;
@@ -111,6 +116,7 @@ export function createGraphClient(o: GraphClientOptions): GraphClient {
     request({ operation, method, path, bearer: token, body, secrets, schema: successSchema, retry: true }).then(() => undefined);
 
   return {
+    breakerState: () => request.breaker?.state ?? 'closed',
     async exchangeCode(code) {
       check('exchangeCode', { code });
       return request({

@@ -11,7 +11,8 @@ export type GraphErrorKind =
   | 'timeout' // no answer within timeoutMs
   | 'network' // connection refused, reset, DNS...
   | 'invalid_response' // a 2xx answer that does not have the documented shape
-  | 'invalid_argument'; // refused before sending (e.g. an id that is not a Graph id)
+  | 'invalid_argument' // refused before sending (e.g. an id that is not a Graph id)
+  | 'circuit_open'; // not sent: recent calls kept failing for an outage reason (graph-breaker.ts)
 
 /** What callers usually branch on. */
 export type GraphErrorCategory =
@@ -33,7 +34,7 @@ const PERMANENT_CODES: ReadonlySet<number> = new Set([0, 3, 10, 100, 101, 102, 1
 
 /** Whether an error with these fields is worth retrying as-is. */
 export function isRetryable(f: { kind: GraphErrorKind; httpStatus: number | null; code: number | null; isTransient?: boolean }): boolean {
-  if (f.kind === 'timeout' || f.kind === 'network') return true;
+  if (f.kind === 'timeout' || f.kind === 'network' || f.kind === 'circuit_open') return true;
   if (f.kind === 'invalid_response' || f.kind === 'invalid_argument') return false;
   if (f.code !== null) {
     if (PERMANENT_CODES.has(f.code) || (f.code >= 200 && f.code <= 299)) return false;

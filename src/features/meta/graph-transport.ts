@@ -2,10 +2,12 @@
  * One Graph API call over real HTTP: URL building, the Bearer header, a timeout per attempt,
  * parsing (ids kept exact), Meta's error envelope -> GraphError, and retries with exponential
  * backoff and full jitter for retryable errors. Nothing here ever logs or throws a URL, a header,
- * a body, or a raw fetch error, because those carry tokens, codes and the app secret.
+ * a body, or a raw fetch error, because those carry tokens, codes and the app secret. Calls (with
+ * their retries) go through a circuit breaker that fails fast while Meta is unavailable.
  */
 import type { z } from 'zod';
 import type { Logger } from '../../logger.js';
+import { createGraphBreaker, type BreakerOptions, type GraphBreaker } from './graph-breaker.js';
 import { GraphError, scrub, type GraphErrorFields } from './graph-error.js';
 import { graphCalls } from '../metrics/metrics.js';
 import { parseGraphJson } from './graph-json.js';
@@ -34,6 +36,8 @@ export interface TransportOptions {
   logger: GraphLogger;
   fetch?: typeof fetch;
   retry?: RetryOptions;
+  /** circuit breaking (graph-breaker.ts); false turns it off */
+  breaker?: BreakerOptions | false;
   /** scrubbed from every surfaced text on every call (the app secret, the app token) */
   secrets: readonly string[];
 }
@@ -71,7 +75,7 @@ function regainAccessMs(header: string | null): number | null {
 const scrubOrNull = (v: string | null, secrets: readonly string[]) => (v === null ? null : scrub(v, secrets));
 
 /** Builds the call function shared by every client method. */
-export function createTransport(o: TransportOptions) {
+export function createTransport(o: TransportOptions): (<T>(call: GraphCall<T>) => Promise<T>) & { breaker: GraphBreaker | null } {
   const base = o.baseUrl.replace(/\/+$/, '');
   const doFetch = o.fetch ?? fetch;
   const maxAttempts = Math.max(1, o.retry?.maxAttempts ?? 3);
@@ -79,6 +83,7 @@ export function createTransport(o: TransportOptions) {
   const maxDelay = o.retry?.maxDelayMs ?? 4_000;
   const random = o.retry?.random ?? Math.random;
   const sleep = o.retry?.sleep ?? sleepReal;
+  const breaker = o.breaker === false ? null : createGraphBreaker(o.breaker ?? {}, o.logger);
 
   async function once<T>(call: GraphCall<T>, secrets: readonly string[]): Promise<T> {
     const fail = (f: Omit<GraphErrorFields, 'operation' | 'forceNotRetryable'>) =>
@@ -144,7 +149,7 @@ export function createTransport(o: TransportOptions) {
   }
 
   /** Runs a call, retrying retryable failures (never when call.retry is false). */
-  return async function request<T>(call: GraphCall<T>): Promise<T> {
+  async function withRetries<T>(call: GraphCall<T>): Promise<T> {
     const secrets = [...o.secrets, ...(call.secrets ?? []), ...(call.bearer ? [call.bearer] : [])];
     const log = { operation: call.operation, method: call.method, path: call.path };
     for (let attempt = 1; ; attempt++) {
@@ -171,5 +176,8 @@ export function createTransport(o: TransportOptions) {
         await sleep(wait);
       }
     }
-  };
+  }
+
+  const request = <T>(call: GraphCall<T>): Promise<T> => (breaker ? breaker.run(call.operation, () => withRetries(call)) : withRetries(call));
+  return Object.assign(request, { breaker });
 }

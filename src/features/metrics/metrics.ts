@@ -56,6 +56,12 @@ export const graphCalls = new client.Histogram({
   registers,
 });
 
+export const graphCircuit = new client.Gauge({
+  name: 'graph_api_circuit_open',
+  help: '1 while Graph API calls fail fast after consecutive outage failures (circuit open), 0 otherwise',
+  registers,
+});
+
 export const vaultDecrypts = new client.Counter({
   name: 'vault_decrypts_total',
   help: 'Secrets decrypted from the vault',

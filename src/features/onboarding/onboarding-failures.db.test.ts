@@ -149,4 +149,22 @@ describe('onboarding: failures and recovery', () => {
     expect((await resumeSteps(h.deps, recordId))!.state).toBe('connected');
     expect((await h.read(recordId)).steps.filter((s) => s.step === 'subscribe').map((s) => s.status)).toEqual(['running', 'succeeded']);
   });
+
+  it('restart mid-exchange: once stale, the record fails at the exchange asking for Embedded Signup again (the code is spent)', async () => {
+    const h = await setup();
+    // the first runner "dies" inside the code exchange: its call never returns
+    const dying = { ...h.deps.graph, exchangeCode: () => new Promise<never>(() => {}) };
+    const { attemptId, recordId } = await startAttempt(h.deps, { linkId: await h.linkId() });
+    void receiveCode({ ...h.deps, graph: dying }, attemptId, h.mint({ businessId: LS.businessId, wabaId: LS.wabaId, phoneNumberId: LS.phoneNumberId }));
+    await expect.poll(async () => (await h.read(recordId)).step.get('exchange')?.status, { timeout: 5000 }).toBe('running');
+    // a live exchange is left alone
+    expect(await resumeSteps(h.deps, recordId)).toMatchObject({ state: 'in_progress' });
+    h.h.clock.advance(11 * 60_000);
+    expect(await resumeSteps(h.deps, recordId)).toEqual({ recordId, state: 'failed', reason: REASONS.exchangeInterrupted });
+    const r = await h.read(recordId);
+    expect(r.steps.map((s) => `${s.step}:${s.status}`)).toEqual(['exchange:running', 'exchange:failed']);
+    // not retryable: there is no token to go on with
+    await expect(retryStep(h.deps, recordId)).rejects.toMatchObject({ kind: 'conflict' });
+    expect(await resumeSteps(h.deps, recordId)).toMatchObject({ state: 'failed' });
+  });
 });

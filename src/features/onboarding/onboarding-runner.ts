@@ -117,6 +117,24 @@ async function connect(deps: OnboardingDeps, actor: AuditContext, rec: RecordRow
   });
 }
 
+/**
+ * A code exchange whose process died cannot be resumed: the code is spent at Meta, and any token
+ * Meta issued never reached the vault. Once its attempt is stale the record fails at that step (a
+ * new attempt row says so; the dead one stays as it was), telling people to run Embedded Signup
+ * again, rather than the next step failing for want of a token. A live exchange is left alone.
+ */
+async function endInterruptedExchange(deps: OnboardingDeps, actor: AuditContext, rec: RecordRow, exchange: StepRow, staleMs: number): Promise<RecordRow> {
+  if (deps.clock.now().getTime() - (exchange.startedAt?.getTime() ?? 0) < staleMs) return rec;
+  return deps.db.transaction(async (tx) => {
+    const current = await findRecord(tx, rec.id, true);
+    if (current?.state !== 'in_progress') return current ?? rec;
+    const now = (await latestAttempts(tx, rec.id)).get('exchange');
+    if (now?.status !== 'running' || now.attempt !== exchange.attempt) return current;
+    const r = { status: 'failed', reason: REASONS.exchangeInterrupted, retryable: false, detail: { why: 'interrupted' } } as const;
+    return settleStep(tx, deps, actor, current, 'exchange', exchange.attempt + 1, r, performance.now(), false);
+  });
+}
+
 /** Where a run of steps starts when the caller already holds the record and a claimed step (right after the exchange). */
 export interface RunStart {
   record: RecordRow;
@@ -145,6 +163,8 @@ export async function runRemainingSteps(deps: OnboardingDeps, startId: string, a
   // Read once; afterwards this runner knows what it settled (a step another runner claims makes our
   // claim fail), and each settle hands back the record as it is then (session info may change it).
   let latest = start ? new Map<StepName, StepRow>() : await latestAttempts(deps.db, recordId);
+  const exchange = latest.get('exchange');
+  if (exchange?.status === 'running') return outcomeOf(await endInterruptedExchange(deps, actor, rec, exchange, staleMs));
   // The next step's attempt claimed in the transaction that settled the previous one (one
   // transaction per step instead of two).
   const pre: { claimed: { step: StepName; attempt: number } | null } = { claimed: start?.claimed ?? null };

@@ -18,6 +18,8 @@ describe('createOnboardingDeps', () => {
     expect(build().staleStepMs).toBe(120_000);
     expect(build({ META_TIMEOUT_MS: '60000' }).staleStepMs).toBe(376_000);
     expect(build({}, { staleStepMs: 5_000 }).staleStepMs).toBe(5_000);
+    // the operator's limit wins over the derived one (crash tests shorten it)
+    expect(build({ ONBOARDING_STALE_STEP_SECONDS: '3', META_TIMEOUT_MS: '60000' }).staleStepMs).toBe(3_000);
   });
 
   it('uses the Meta app in use and sets the webhook override only when META_WEBHOOK_OVERRIDE_URL is set', () => {

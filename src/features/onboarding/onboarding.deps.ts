@@ -23,7 +23,8 @@ const MIN_STALE_STEP_MS = 2 * 60_000;
  * How long a step attempt may stay `running` before it is taken for lost (its process died): twice
  * the longest a step's Graph call can legitimately take (every attempt timing out, plus backoff),
  * and at least 2 minutes. With the default META_TIMEOUT_MS (10 s) this is 2 minutes, so with the
- * minute sweep a dead process's step is taken over within about 3 minutes.
+ * minute sweep a dead process's step is taken over within about 3 minutes. ONBOARDING_STALE_STEP_SECONDS
+ * replaces it (crash tests and drills: a shorter limit lets a step that is merely slow run twice).
  */
 export function staleStepMsFor(timeoutMs: number): number {
   const longestCall = GRAPH_ATTEMPTS * timeoutMs + (GRAPH_ATTEMPTS - 1) * GRAPH_MAX_BACKOFF_MS;
@@ -50,7 +51,7 @@ export function createOnboardingDeps(o: {
   logger: Logger;
   /** enqueues `onboarding.resume-steps` (absent: retryable failures wait for a person or the sweep) */
   scheduleResume?: ((recordId: string) => Promise<void>) | undefined;
-  /** overrides staleStepMsFor(META_TIMEOUT_MS) */
+  /** overrides ONBOARDING_STALE_STEP_SECONDS and staleStepMsFor(META_TIMEOUT_MS) */
   staleStepMs?: number | undefined;
 }): OnboardingDeps {
   const { config } = o;
@@ -73,6 +74,6 @@ export function createOnboardingDeps(o: {
     logger: o.logger,
     webhookOverride: webhookOverrideOf(config, meta.webhookVerifyToken, o.logger),
     ...(o.scheduleResume ? { scheduleResume: o.scheduleResume } : {}),
-    staleStepMs: o.staleStepMs ?? staleStepMsFor(config.meta.timeoutMs),
+    staleStepMs: o.staleStepMs ?? config.onboardingStaleStepMs ?? staleStepMsFor(config.meta.timeoutMs),
   };
 }

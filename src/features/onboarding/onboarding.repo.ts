@@ -175,6 +175,24 @@ export async function staleInProgress(ex: Executor, before: Date): Promise<strin
 }
 
 /**
+ * Ids of `failed` records whose last change is older than `before` and whose current run has a step
+ * whose latest attempt failed with a retryable error (the test hasRetryableFailure makes per record).
+ */
+export async function staleRetryableFailures(ex: Executor, before: Date): Promise<string[]> {
+  const latestFailedRetryable = sql`exists (
+    select 1 from (
+      select distinct on (s.step) s.status, s.detail from ${onboardingSteps} s
+      where s.record_id = ${onboardingRecords.id} and s.run = ${onboardingRecords.run}
+      order by s.step, s.attempt desc
+    ) l where l.status = 'failed' and l.detail->>'retryable' = 'true')`;
+  const rows = await ex
+    .select({ id: onboardingRecords.id })
+    .from(onboardingRecords)
+    .where(and(eq(onboardingRecords.state, 'failed'), sql`${onboardingRecords.updatedAt} < ${before}`, latestFailedRetryable));
+  return rows.map((r) => r.id);
+}
+
+/**
  * The record a new attempt for `wabaId` is merged into (reconnect): the latest other record of that
  * WABA that is not itself mid-flow, locked FOR UPDATE.
  */

@@ -28,6 +28,7 @@ import {
   listSteps,
   phoneNumbersOf,
   staleInProgress,
+  staleRetryableFailures,
   updateRecord,
   type CounterRow,
   type HistoryRow,
@@ -257,6 +258,14 @@ export async function resumeSteps(deps: OnboardingDeps, recordId: string, actor:
 /** Records left `in_progress` for longer than `olderThanMs` (e.g. the process restarted mid-flow). */
 export async function interruptedRecords(deps: OnboardingDeps, olderThanMs: number): Promise<string[]> {
   return staleInProgress(deps.db, new Date(deps.clock.now().getTime() - olderThanMs));
+}
+
+/**
+ * Records failed with a retryable error (Meta down, slow, rate limiting) and untouched for longer
+ * than `olderThanMs`: the resume job's own retries ran out before Meta came back.
+ */
+export async function retryableFailedRecords(deps: OnboardingDeps, olderThanMs: number): Promise<string[]> {
+  return staleRetryableFailures(deps.db, new Date(deps.clock.now().getTime() - olderThanMs));
 }
 
 /** A record with its step timeline, phone numbers and which credentials the vault holds (never their values). */

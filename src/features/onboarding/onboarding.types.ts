@@ -30,6 +30,7 @@ export const REASONS = {
   reconnect: 'reconnect needed',
   disconnected: 'disconnected',
   internal: 'internal error while onboarding',
+  exchangeInterrupted: 'the code exchange was interrupted: run Embedded Signup again',
 } as const;
 
 /** What the onboarding services need from the running app. */
