@@ -15,7 +15,7 @@ import { buildAccessExport, type AccessExport } from './access-export.js';
 import { applyCorrection } from './correction.js';
 import { fulfilMetaDeletion, fulfilPersonDeletion, type Outcome } from './deletion.js';
 import { findRequest, updateRequest, type PrivacyRequestRow } from './requests.repo.js';
-import { assertMove, auditAs, lockRequest } from './requests.service.js';
+import { assertMove, auditAs, fileOwnRequestIn, lockRequest, type OwnRequestInput } from './requests.service.js';
 
 /** The user a request is about: its subject, else the account using its email. */
 async function subjectOf(tx: Tx, row: PrivacyRequestRow): Promise<UserRow | undefined> {
@@ -33,47 +33,71 @@ export function assertFulfillable(row: PrivacyRequestRow): void {
 
 /** Fulfils a request; returns the updated row (correction with a new email: still in_progress). */
 export async function fulfilRequest(deps: AccessDeps, caller: Caller, id: string, input: { reason?: string | undefined } = {}): Promise<PrivacyRequestRow> {
-  let mail: Mail | null = null;
-  const row = await deps.db.transaction(async (tx) => {
-    const row = await lockRequest(tx, id);
-    assertFulfillable(row);
-    const now = deps.clock.now();
-    let outcome: Outcome;
-    let subjectUserId = row.subjectUserId;
-    let complete = true;
-    if (row.kind === 'deletion') {
-      outcome = row.source === 'meta_callback' && row.metaUserId && !row.subjectUserId ? await fulfilMetaDeletion(tx, row, now) : await fulfilPersonDeletion(tx, deps, caller, row, now);
-    } else {
-      const subject = await subjectOf(tx, row);
-      if (!subject || subject.status === 'removed') throw new AppError('conflict', 'No account matches this request: reject it with a reason.');
-      subjectUserId = subject.id;
-      if (row.kind === 'access') {
-        outcome = { deleted: [], kept: [], note: 'Your copy is ready: download it from "My data" in your account, or ask an administrator.', export: true };
-      } else {
-        const r = await applyCorrection(tx, deps, caller, row, subject, input.reason, now);
-        outcome = r.outcome;
-        mail = r.mail;
-        complete = mail === null;
-      }
-    }
-    // the requester's words go once a deletion is done; the row (with its scope) and outcome stay as proof of handling
-    const next = await updateRequest(tx, id, {
-      subjectUserId,
-      outcome,
-      updatedAt: now,
-      ...(row.kind === 'deletion' ? { message: null } : {}),
-      ...(complete ? { state: 'completed' as const, completedAt: now } : {}),
-    });
-    if (complete) {
-      await auditAs(deps, tx, caller, { action: 'privacy.request_completed', targetType: 'privacy_request', targetId: id, details: { kind: row.kind, deleted: outcome.deleted.length, kept: outcome.kept.length } });
-    }
-    return next;
+  const { row, mail } = await deps.db.transaction((tx) => fulfilIn(tx, deps, caller, id, input));
+  return sendConfirmation(deps, row, mail);
+}
+
+/**
+ * "My data": files the signed-in user's own request and, where the session is all the verification
+ * it needs (a copy of their data; a change of their own name or email), fulfils it in the same
+ * transaction, so a crash leaves either nothing or the whole (never a request stuck in progress
+ * that blocks the next try as a duplicate). Deletions and other corrections wait for an admin.
+ */
+export async function fileOwnAndFulfil(deps: AccessDeps, caller: Caller, input: OwnRequestInput): Promise<PrivacyRequestRow> {
+  const { row, mail } = await deps.db.transaction(async (tx) => {
+    const filed = await fileOwnRequestIn(tx, deps, caller, input);
+    const correctionAlone = filed.kind === 'correction' && !(filed.details as { other?: string }).other;
+    if (filed.kind !== 'access' && !correctionAlone) return { row: filed, mail: null };
+    return fulfilIn(tx, deps, caller, filed.id, {});
   });
+  return sendConfirmation(deps, row, mail);
+}
+
+/** After the commit: the confirmation mail a new email address needs (none for anything else). */
+async function sendConfirmation(deps: AccessDeps, row: PrivacyRequestRow, mail: Mail | null): Promise<PrivacyRequestRow> {
   if (mail) {
     const failure = await deps.mailer.send(mail);
     if (failure) throw new AppError('unavailable', `The confirmation mail to the new address could not be sent (${failure}). Try again.`);
   }
   return row;
+}
+
+/** The fulfilment itself, in the caller's transaction; the mail to send once it commits. */
+async function fulfilIn(tx: Tx, deps: AccessDeps, caller: Caller, id: string, input: { reason?: string | undefined }): Promise<{ row: PrivacyRequestRow; mail: Mail | null }> {
+  let mail: Mail | null = null;
+  const row = await lockRequest(tx, id);
+  assertFulfillable(row);
+  const now = deps.clock.now();
+  let outcome: Outcome;
+  let subjectUserId = row.subjectUserId;
+  let complete = true;
+  if (row.kind === 'deletion') {
+    outcome = row.source === 'meta_callback' && row.metaUserId && !row.subjectUserId ? await fulfilMetaDeletion(tx, row, now) : await fulfilPersonDeletion(tx, deps, caller, row, now);
+  } else {
+    const subject = await subjectOf(tx, row);
+    if (!subject || subject.status === 'removed') throw new AppError('conflict', 'No account matches this request: reject it with a reason.');
+    subjectUserId = subject.id;
+    if (row.kind === 'access') {
+      outcome = { deleted: [], kept: [], note: 'Your copy is ready: download it from "My data" in your account, or ask an administrator.', export: true };
+    } else {
+      const r = await applyCorrection(tx, deps, caller, row, subject, input.reason, now);
+      outcome = r.outcome;
+      mail = r.mail;
+      complete = mail === null;
+    }
+  }
+  // the requester's words go once a deletion is done; the row (with its scope) and outcome stay as proof of handling
+  const next = await updateRequest(tx, id, {
+    subjectUserId,
+    outcome,
+    updatedAt: now,
+    ...(row.kind === 'deletion' ? { message: null } : {}),
+    ...(complete ? { state: 'completed' as const, completedAt: now } : {}),
+  });
+  if (complete) {
+    await auditAs(deps, tx, caller, { action: 'privacy.request_completed', targetType: 'privacy_request', targetId: id, details: { kind: row.kind, deleted: outcome.deleted.length, kept: outcome.kept.length } });
+  }
+  return { row: next, mail };
 }
 
 /**

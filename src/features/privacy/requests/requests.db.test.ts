@@ -4,7 +4,7 @@
  * cancellation, fulfilment refused before verification, self requests, Meta-originated deletion
  * with the public status page, and legal holds.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, erasureLog, legalHolds, onboardingRecords, outboxMails, privacyRequests } from '../../../db/schema.js';
 import { buildTestApp, createUser, sameOrigin, signInCookie, type TestApp } from '../../../test-support/test-app.js';
@@ -242,5 +242,24 @@ describe('email correction', () => {
     expect(noReason.json().errors[0].path).toBe('reason');
     const done = await call(admin, 'POST', `/api/v1/privacy-requests/${filed.id}/fulfil`, { reason: 'phone on the link corrected by hand' });
     expect(done.json().request.outcome.corrected).toEqual(['other fields, by an administrator: phone on the link corrected by hand']);
+  });
+
+  it('"My data" files and fulfils a copy in one transaction: a failed fulfilment leaves no request behind to block the retry', async () => {
+    const count = async () => (await db().select().from(privacyRequests).where(and(eq(privacyRequests.subjectUserId, viewer.id), eq(privacyRequests.kind, 'access')))).length;
+    const before = await count();
+    // the completing UPDATE fails (as a crash between filing and fulfilling would cut it short)
+    await db().execute(sql`CREATE FUNCTION refuse_completion() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.state = 'completed' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$`);
+    await db().execute(sql`CREATE TRIGGER refuse_completion BEFORE UPDATE ON privacy_requests FOR EACH ROW EXECUTE FUNCTION refuse_completion()`);
+    try {
+      expect((await call(viewer, 'POST', '/api/v1/me/privacy-requests', { kind: 'access' })).statusCode).toBe(500);
+      expect(await count()).toBe(before);
+    } finally {
+      await db().execute(sql`DROP TRIGGER refuse_completion ON privacy_requests`);
+      await db().execute(sql`DROP FUNCTION refuse_completion()`);
+    }
+    const retry = await call(viewer, 'POST', '/api/v1/me/privacy-requests', { kind: 'access' });
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json().request.state).toBe('completed');
+    expect(await count()).toBe(before + 1);
   });
 });

@@ -12,7 +12,7 @@ import { userEnvelope } from '../../access/access.schemas.js';
 import { findUserById } from '../../access/users.repo.js';
 import type { AccessExport } from './access-export.js';
 import { confirmEmailChange } from './correction.js';
-import { downloadExport, fulfilRequest } from './fulfil.service.js';
+import { downloadExport, fileOwnAndFulfil, fulfilRequest } from './fulfil.service.js';
 import { actionsOn, presentItem, requesterLabel } from './requests.present.js';
 import { auditTrailOf, findRequest, listQueue, namesOf, ownRequests } from './requests.repo.js';
 import {
@@ -29,7 +29,7 @@ import {
   requestEnvelope,
   requestIdParams,
 } from './requests.schemas.js';
-import { cancelRequest, extendRequest, fileOnBehalf, fileOwnRequest, rejectRequest, verifyManually } from './requests.service.js';
+import { cancelRequest, extendRequest, fileOnBehalf, rejectRequest, verifyManually } from './requests.service.js';
 import { fileDownload } from '../../../http/schemas.js';
 
 /** Sends an export as a download: the JSON, or the plain-text summary. */
@@ -181,12 +181,9 @@ export async function privacyRequestRoutes(app: FastifyInstance, deps: { access:
   }, async (req, reply) => {
     // a new email needs its confirmation mail: refuse before filing rather than leave a request behind
     if (req.body.correction?.email) access.mailer.assertAvailable();
-    const row = await fileOwnRequest(access, req.caller!, req.body);
     // the session verified the requester: a copy of their own data, and a change of their own name
-    // or email (the email still confirmed at the new address), need no one else; a deletion, and
-    // corrections of other fields, wait for an owner or admin.
-    const correctionAlone = row.kind === 'correction' && !(row.details as { other?: string }).other;
-    if (row.kind === 'access' || correctionAlone) await fulfilRequest(access, req.caller!, row.id);
+    // or email (the email still confirmed at the new address), need no one else (one transaction)
+    const row = await fileOwnAndFulfil(access, req.caller!, req.body);
     return reply.status(201).send({ request: await item(row.id) });
   });
 

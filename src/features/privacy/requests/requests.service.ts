@@ -69,40 +69,36 @@ async function checkCorrection(tx: Tx, userId: string | null, d: CorrectionDetai
   return out;
 }
 
+export type OwnRequestInput = { kind: RequestKind; message?: string | undefined; correction?: CorrectionDetails | undefined };
+
 /**
- * "My data": the signed-in user files a request about themselves. The session is the verification,
- * so it starts at in_progress.
+ * "My data": the signed-in user files a request about themselves, in the caller's transaction
+ * (fileOwnAndFulfil in fulfil.service.ts). The session is the verification, so it starts at in_progress.
  */
-export async function fileOwnRequest(
-  deps: AccessDeps,
-  caller: Caller,
-  input: { kind: RequestKind; message?: string | undefined; correction?: CorrectionDetails | undefined },
-): Promise<PrivacyRequestRow> {
-  return deps.db.transaction(async (tx) => {
-    const me = caller.user;
-    await assertNoOpenTwin(tx, me.id, input.kind);
-    if (input.kind === 'deletion') await assertNotLastOwner(tx, me.id);
-    const details = input.kind === 'correction' ? await checkCorrection(tx, me.id, input.correction ?? {}) : {};
-    const now = deps.clock.now();
-    const row = await insertRequest(tx, {
-      kind: input.kind,
-      source: 'self',
-      state: 'in_progress',
-      confirmationCode: newConfirmationCode(),
-      receivedAt: now,
-      dueAt: dueDateOf(now),
-      updatedAt: now,
-      subjectUserId: me.id,
-      createdBy: me.id,
-      message: input.message ?? null,
-      details,
-      verifiedAt: now,
-      verifiedHow: 'session',
-    });
-    await auditAs(deps, tx, caller, { action: 'privacy.request_received', targetType: 'privacy_request', targetId: row.id, details: { kind: row.kind, source: 'self' } });
-    await auditAs(deps, tx, caller, { action: 'privacy.request_verified', targetType: 'privacy_request', targetId: row.id, details: { how: 'session', from: 'received' } });
-    return row;
+export async function fileOwnRequestIn(tx: Tx, deps: AccessDeps, caller: Caller, input: OwnRequestInput): Promise<PrivacyRequestRow> {
+  const me = caller.user;
+  await assertNoOpenTwin(tx, me.id, input.kind);
+  if (input.kind === 'deletion') await assertNotLastOwner(tx, me.id);
+  const details = input.kind === 'correction' ? await checkCorrection(tx, me.id, input.correction ?? {}) : {};
+  const now = deps.clock.now();
+  const row = await insertRequest(tx, {
+    kind: input.kind,
+    source: 'self',
+    state: 'in_progress',
+    confirmationCode: newConfirmationCode(),
+    receivedAt: now,
+    dueAt: dueDateOf(now),
+    updatedAt: now,
+    subjectUserId: me.id,
+    createdBy: me.id,
+    message: input.message ?? null,
+    details,
+    verifiedAt: now,
+    verifiedHow: 'session',
   });
+  await auditAs(deps, tx, caller, { action: 'privacy.request_received', targetType: 'privacy_request', targetId: row.id, details: { kind: row.kind, source: 'self' } });
+  await auditAs(deps, tx, caller, { action: 'privacy.request_verified', targetType: 'privacy_request', targetId: row.id, details: { how: 'session', from: 'received' } });
+  return row;
 }
 
 export interface OnBehalfInput {
