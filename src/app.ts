@@ -34,6 +34,7 @@ import { customerConnectRoutes } from './features/onboarding/customer-links/cust
 import { customerLinksRoutes } from './features/onboarding/customer-links/customer-links.routes.js';
 import type { CustomerLinkDeps } from './features/onboarding/customer-links/customer-links.service.js';
 import { createOnboardingDeps } from './features/onboarding/onboarding.deps.js';
+import type { OnboardingDeps } from './features/onboarding/onboarding.types.js';
 import { onboardingRoutes } from './features/onboarding/onboarding.routes.js';
 import { metaAppOf } from './features/sandbox/sandbox-meta.js';
 import { sandboxRoutes } from './features/sandbox/sandbox.routes.js';
@@ -53,6 +54,7 @@ import { pgRateLimitStore } from './http/rate-limit-store.js';
 import './http/fastify-types.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './logger.js';
+import type { StorageProblem } from './db/unavailable.js';
 
 export interface AppDeps {
   config: Config;
@@ -62,7 +64,11 @@ export interface AppDeps {
   logger: Logger;
   /** readiness: database answers and migrations are applied */
   isReady(): Promise<boolean>;
+  /** readiness: the embedded database's volume is full or read-only (absent: not watched) */
+  storageProblem?: () => Promise<StorageProblem | null>;
   webDir: string;
+  /** the onboarding deps the job queue uses too (one Graph client, so one circuit breaker, per process); built here when absent */
+  onboarding?: OnboardingDeps;
   /** sandbox mode: the simulator to mount (shared with the signup dialog); created here when absent */
   simulator?: MetaSimulator;
   /** sandbox mode: the origin of the simulator's signup dialog (second loopback port), when running */
@@ -150,7 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const cookies = { secure: config.secure, sessionMaxMs: config.sessionMaxMs };
   app.decorate('routeActions', registerGuard(app, { ...access, secure: config.secure, publicOrigin: config.publicUrl.origin, stepUpMs: config.stepUpMs, apiTokenRatePerMinute: config.apiTokenRatePerMinute }));
 
-  await app.register(healthRoutes, { isReady: deps.isReady });
+  await app.register(healthRoutes, { isReady: deps.isReady, ...(deps.storageProblem ? { storageProblem: deps.storageProblem } : {}) });
   await app.register(authRoutes, { access, cookies, signInRateLimit: deps.signInRateLimit ?? { max: 20, timeWindowMs: 60_000 }, failureFloorMs: deps.signInFailureFloorMs ?? SIGN_IN_FAILURE_FLOOR_MS });
   const meta = metaAppOf(config, deps.keyring);
   const connectSettings: ConnectSettings = { sandbox: config.meta.sandbox, appId: meta.appId, configId: meta.configId, graphVersion: config.meta.graphVersion, sandboxDialogOrigin: deps.sandboxDialogOrigin };
@@ -167,7 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const simulator = deps.simulator ?? createMetaSimulator({ appId: meta.appId, appSecret: meta.appSecret, logger: deps.logger, now: () => deps.clock.now() });
     await app.register(sandboxRoutes, { simulator, config, db: deps.database.db });
   }
-  const onboarding = createOnboardingDeps({ config, db: deps.database.db, clock: deps.clock, keyring: deps.keyring, logger: deps.logger, scheduleResume: deps.scheduleResume });
+  const onboarding = deps.onboarding ?? createOnboardingDeps({ config, db: deps.database.db, clock: deps.clock, keyring: deps.keyring, logger: deps.logger, scheduleResume: deps.scheduleResume });
   const links: CustomerLinkDeps = {
     db: deps.database.db,
     clock: deps.clock,

@@ -1,9 +1,11 @@
 /**
  * The one logger (pino). Every path that can carry a secret is redacted, and request URLs are logged
  * without their query string (links and verification requests carry tokens there) and without the
- * token of a customer onboarding link's path.
+ * token of a customer onboarding link's path. Errors are logged without the query parameters and
+ * row values a database error quotes.
  */
 import pino, { type Logger } from 'pino';
+import { loggableError } from './lib/loggable-error.js';
 
 export const REDACT_PATHS = [
   'req.headers.cookie',
@@ -43,7 +45,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           method: req.method,
           url: loggedUrl(req.url),
         }),
-        err: pino.stdSerializers.err,
+        // query parameters and row values never reach the log (src/lib/loggable-error.ts)
+        err: (e: unknown) => pino.stdSerializers.err(e instanceof Error ? loggableError(e) : (e as Error)),
       },
     },
     destination,

@@ -117,6 +117,8 @@ export async function main(): Promise<void> {
       keyring: rt.keyring,
       logger,
       isReady: rt.isReady,
+      onboarding,
+      storageProblem: rt.storageProblem,
       webDir: webDir(),
       ...(simulator ? { simulator } : {}),
       ...(dialog ? { sandboxDialogOrigin: dialog.origin } : {}),

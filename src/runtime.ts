@@ -5,6 +5,8 @@
 import { openDatabase, type Database } from './db/client.js';
 import { resolveDatabase } from './db/connect.js';
 import type { EmbeddedServer } from './db/embedded/index.js';
+import { watchStorage } from './db/embedded/storage.js';
+import type { StorageProblem } from './db/unavailable.js';
 import { expectedMigrationCount, migrationsApplied, runMigrations } from './db/migrate.js';
 import type { Config } from './config.js';
 import { verifyKeyRing } from './features/vault/key-check.js';
@@ -16,6 +18,8 @@ export interface Runtime {
   embedded: EmbeddedServer | null;
   keyring: KeyRing;
   isReady(): Promise<boolean>;
+  /** the embedded database's volume is full or read-only (server mode; null with DATABASE_URL: that server's disk is not ours to see) */
+  storageProblem(): Promise<StorageProblem | null>;
   /** Ends the pool, then stops the embedded server if this process owns it. */
   close(): Promise<void>;
 }
@@ -45,7 +49,9 @@ export async function openRuntime(config: Config, logger: Logger, mode: 'server'
   });
   const target = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, mode });
   const database = openDatabase(target.url, { applicationName: mode === 'server' ? 'crm' : 'crm-cli' });
+  const storage = mode === 'server' && target.embedded ? watchStorage({ dir: target.embedded.dataDirectory, logger }) : null;
   const close = async () => {
+    storage?.stop();
     await database.close().catch(() => {});
     if (target.embedded?.owned) await target.embedded.stop();
   };
@@ -64,6 +70,9 @@ export async function openRuntime(config: Config, logger: Logger, mode: 'server'
     keyring,
     async isReady() {
       return migrationsApplied(database.pool, expected);
+    },
+    async storageProblem() {
+      return storage ? (await storage.check()).problem : null;
     },
     close,
   };

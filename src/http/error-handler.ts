@@ -1,12 +1,14 @@
 /**
  * The one error shape. AppErrors map to their status; schema validation to a 400 naming the field;
  * Fastify's own client errors (bad JSON, too large, wrong content type) to their 4xx; the database
- * being unreachable to a 503 with Retry-After; anything else to a 500 that carries only
+ * being unreachable to a 503 with Retry-After (its storage being full or read-only to a 503 naming
+ * that, storage_full / storage_read_only: 503 rather than 507, since for the client it is the same
+ * "retry later" and 507 would blame the request's size); anything else to a 500 that carries only
  * the request id (the details go to the log, never to the client).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { databaseCause, databaseStorageProblem, isDatabaseUnavailable, type StorageProblem } from '../db/unavailable.js';
 import { AppError, toProblem, type ErrorCode, type FieldError } from './errors.js';
 
 function sendProblem(reply: FastifyReply, req: FastifyRequest, code: ErrorCode, detail: string, errors?: FieldError[], headers?: Record<string, string>) {
@@ -25,6 +27,11 @@ function validationErrors(err: { validation: { instancePath: string; message?: s
     return { path: base || (err.validationContext ?? 'body'), message: v.message ?? 'is invalid' };
   });
 }
+
+const STORAGE_DETAIL: Record<StorageProblem, string> = {
+  storage_full: 'The database storage is full, so nothing can be saved right now; the administrator must free disk space. Try again later.',
+  storage_read_only: 'The database storage is read-only, so nothing can be saved right now; the administrator must make it writable. Try again later.',
+};
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'validation_failed',
@@ -55,10 +62,17 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return sendProblem(reply, req, 'validation_failed', 'The request could not be understood.', [{ path: 'request', message: 'is malformed' }]);
     }
+    const storage = databaseStorageProblem(err);
+    if (storage) {
+      // The operator must act (free space, remount); the request wrote nothing. Logged as an error
+      // so it reaches alerting; the driver's cause only (drizzle's message carries the parameters).
+      req.log.error({ ...databaseCause(err), storage }, storage === 'storage_full' ? 'database storage is full: writes fail until disk space is freed' : 'database storage is read-only: writes fail until it is writable again');
+      return sendProblem(reply, req, storage, STORAGE_DETAIL[storage], undefined, { 'retry-after': '30' });
+    }
     if (isDatabaseUnavailable(err)) {
       // Not a bug: PostgreSQL is restarting, failing over or out of connections. Say so and when to
       // retry; the request wrote nothing (its transaction never committed).
-      req.log.warn({ code: (err as { code?: string }).code, reason: err.message }, 'database unavailable');
+      req.log.warn(databaseCause(err), 'database unavailable');
       return sendProblem(reply, req, 'unavailable', 'The database is unavailable right now; try again shortly.', undefined, { 'retry-after': '5' });
     }
     req.log.error({ err }, 'unhandled error');

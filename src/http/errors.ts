@@ -26,6 +26,10 @@ export const ERROR_STATUS = {
   internal: 500,
   upstream_failed: 502,
   unavailable: 503,
+  /** the database's volume is full: reads work, writes fail until space is freed (docs/OPERATIONS.md) */
+  storage_full: 503,
+  /** the database's volume became read-only: writes fail until it is writable again */
+  storage_read_only: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -84,6 +88,8 @@ const TITLES: Record<ErrorCode, string> = {
   internal: 'Internal error',
   upstream_failed: 'Meta refused the request',
   unavailable: 'Service unavailable',
+  storage_full: 'Database storage full',
+  storage_read_only: 'Database storage read-only',
 };
 
 /** Builds the problem document for an error code. */

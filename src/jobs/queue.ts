@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { JobDefinition } from './define-job.js';
 import type { JobContext } from './job-context.js';
 import { jobFailures } from '../features/metrics/metrics.js';
+import { loggableError } from '../lib/loggable-error.js';
 
 export interface JobQueue {
   /** Enqueues a job; data is validated against the job's schema first. */
@@ -66,7 +67,8 @@ export async function startJobQueue(opts: {
             await job.handler(data, opts.ctx);
           } catch (err) {
             jobFailures.inc({ job: job.name });
-            throw err;
+            // pg-boss stores the error in its job table: without query parameters or row values
+            throw err instanceof Error ? loggableError(err) : err;
           }
         }
       });

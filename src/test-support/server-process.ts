@@ -8,6 +8,8 @@ export interface ServerProcess {
   port: number;
   /** what the server wrote to stderr (the last `keepChars` characters) */
   stderr: () => string;
+  /** what the server wrote to stdout, its structured log (the last `keepChars` characters) */
+  stdout: () => string;
   exited: Promise<number | null>;
 }
 
@@ -26,10 +28,11 @@ export function spawnServer(port: number, env: NodeJS.ProcessEnv, children: Chil
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let err = '';
+  let out = '';
   child.stderr!.on('data', (d) => (err = (err + String(d)).slice(-keepChars)));
-  child.stdout!.resume();
+  child.stdout!.on('data', (d) => (out = (out + String(d)).slice(-keepChars)));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, port, stderr: () => err, exited };
+  return { child, port, stderr: () => err, stdout: () => out, exited };
 }
 
 /** Waits until /readyz answers 200; throws with the server's stderr when it exits or times out. */

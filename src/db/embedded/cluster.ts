@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chown, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EmbeddedLogger } from './index.js';
-import { EmbeddedPostgresError, errnoCode } from './errors.js';
+import { EmbeddedPostgresError, errnoCode, storageHint } from './errors.js';
 import type { Layout } from './layout.js';
 import { type RunAs, pidState, runCommand } from './proc.js';
 
@@ -107,7 +107,7 @@ export async function ensureCluster(opts: ClusterOptions): Promise<boolean> {
     if (res.code !== 0) {
       const detail = res.output.split('\n').filter((l) => /error|fatal|hint|denied/i.test(l)).slice(-3).join(' | ');
       throw new EmbeddedPostgresError(
-        `initdb failed (${res.signal ?? `exit ${String(res.code)}`}): ${detail || res.output.trim().split('\n').slice(-2).join(' | ')}`,
+        `initdb failed (${res.signal ?? `exit ${String(res.code)}`}): ${detail || res.output.trim().split('\n').slice(-2).join(' | ')}${storageHint(res.output)}`,
       );
     }
     try {
@@ -135,6 +135,12 @@ export async function checkVersion(pgdata: string, binaryMajor: number, dataDir:
   const raw = (await readFile(join(pgdata, 'PG_VERSION'), 'utf8')).trim();
   const dataMajor = Number(raw);
   if (dataMajor === binaryMajor) return;
+  if (!/^\d+$/.test(raw)) {
+    // e.g. written just before a crash or an emergency read-only switch, and lost with the page cache
+    throw new EmbeddedPostgresError(
+      `the embedded database in ${dataDir} is damaged (${join(pgdata, 'PG_VERSION')} is empty or unreadable); restore DATA_DIR from a backup (npm run cli -- restore FILE into a fresh DATA_DIR), see docs/OPERATIONS.md "Backups and restore"`,
+    );
+  }
   throw new EmbeddedPostgresError(
     `the embedded database in ${dataDir} was created by PostgreSQL ${raw}, but this build runs PostgreSQL ${binaryMajor}; ` +
       `to keep the data, take a backup with the previous version of the app (npm run cli -- backup FILE), then with this one restore it into a fresh DATA_DIR with the same encryption key (npm run cli -- restore FILE), or set DATABASE_URL; see docs/OPERATIONS.md "Upgrading"`,

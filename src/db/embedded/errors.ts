@@ -20,3 +20,13 @@ export function errnoCode(err: unknown): string | undefined {
 export function errMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * What to do when a failure's text shows the volume of DATA_DIR is full or read-only (PostgreSQL
+ * and initdb then fail with "No space left on device" / "Read-only file system"); '' otherwise.
+ */
+export function storageHint(text: string): string {
+  if (/No space left on device|ENOSPC/.test(text)) return '; the volume of DATA_DIR is full: free disk space there (df shows it), then start again';
+  if (/Read-only file system|EROFS/.test(text)) return '; the volume of DATA_DIR is read-only: make it writable (after a kernel remount on I/O errors, check the file system first), then start again';
+  return '';
+}

@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { loadBinaries } from './binaries.js';
 import { checkVersion, ensureCluster } from './cluster.js';
-import { EmbeddedPostgresError, errMessage, errnoCode } from './errors.js';
+import { EmbeddedPostgresError, errMessage, errnoCode, storageHint } from './errors.js';
 import { type Layout, checkReachable, planLayout, prepareDirs, readOrCreatePassword, serverUser } from './layout.js';
 import { type PostmasterPid, examineLocks } from './lockfile.js';
 import { realpathOrNull, waitFor } from './proc.js';
@@ -41,6 +41,8 @@ export interface EmbeddedServer {
   urlFor(database: string): string;
   /** directory holding the Unix socket `.s.PGSQL.<port>` */
   socketDir: string;
+  /** the cluster's data directory (DATA_DIR/pg/pgdata): its volume is watched for space and writability */
+  dataDirectory: string;
   /** names the socket file only; the server never listens on TCP */
   port: number;
   /** pid of the postmaster */
@@ -169,6 +171,7 @@ async function attach(
     owned: false,
     pid: lock.pid,
     socketDir,
+    dataDirectory: layout.pgdata,
     port,
     urlFor: (database) => connectionUrl(password, socketDir, port, database),
     // The owning app stops it; an attached client must never take it down.
@@ -183,7 +186,8 @@ async function asEmbeddedError<T>(what: string, fn: () => Promise<T>): Promise<T
     return await fn();
   } catch (err) {
     if (err instanceof EmbeddedPostgresError) throw err;
-    throw new EmbeddedPostgresError(`${what}: ${errMessage(err)}; check that DATA_DIR is writable`);
+    const message = errMessage(err);
+    throw new EmbeddedPostgresError(`${what}: ${message}${storageHint(message) || '; check that DATA_DIR is writable'}`);
   }
 }
 

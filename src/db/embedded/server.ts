@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { EmbeddedLogger, EmbeddedServer, UnexpectedExitInfo } from './index.js';
 import { serverEnv } from './cluster.js';
-import { EmbeddedPostgresError, errMessage } from './errors.js';
+import { EmbeddedPostgresError, errMessage, storageHint } from './errors.js';
 import type { Layout } from './layout.js';
 import { readPostmasterPid } from './lockfile.js';
 import type { RunAs } from './proc.js';
@@ -99,6 +99,7 @@ async function rotateLog(file: string): Promise<void> {
 class OwnedServer implements EmbeddedServer {
   readonly owned = true;
   readonly socketDir: string;
+  readonly dataDirectory: string;
   readonly port: number;
   readonly lastLog: string[] = [];
   exit: { code: number | null; signal: string | null } | null = null;
@@ -121,6 +122,7 @@ class OwnedServer implements EmbeddedServer {
     private readonly log: WriteStream,
   ) {
     this.socketDir = opts.layout.sockDir;
+    this.dataDirectory = opts.layout.pgdata;
     this.port = opts.layout.port;
     this.child.stdout?.on('data', (chunk: Buffer) => this.onOutput('out', chunk));
     this.child.stderr?.on('data', (chunk: Buffer) => this.onOutput('err', chunk));
@@ -204,7 +206,7 @@ class OwnedServer implements EmbeddedServer {
       lastLog: [...this.lastLog],
     };
     this.opts.logger.error(
-      `embedded PostgreSQL (pid ${this.pid}) exited unexpectedly (${info.signal ?? `code ${String(info.code)}`}): ${interestingLines(info.lastLog)}`,
+      `embedded PostgreSQL (pid ${this.pid}) exited unexpectedly (${info.signal ?? `code ${String(info.code)}`}): ${interestingLines(info.lastLog)}${storageHint(info.lastLog.join('\n'))}`,
     );
     for (const cb of this.callbacks) {
       try {
@@ -271,7 +273,7 @@ async function waitReady(server: OwnedServer, opts: LaunchOptions): Promise<void
     await Promise.race([new Promise((r) => server.child.once('close', r)), sleep(300)]);
     const lines = interestingLines(server.lastLog);
     throw new EmbeddedPostgresError(
-      `embedded PostgreSQL failed to start: ${reason}${lines ? `: ${lines}` : ''} (log: ${layout.logFile})`,
+      `embedded PostgreSQL failed to start: ${reason}${lines ? `: ${lines}` : ''} (log: ${layout.logFile})${storageHint(lines)}`,
     );
   };
   const deadline = Date.now() + opts.readyTimeoutMs;

@@ -18,6 +18,7 @@ import { connectedRecordIdsAfter } from './onboarding-jobs.repo.js';
 import { outcomeOf } from './onboarding-runner.js';
 import { findRecord, replacePhoneNumbers, updateRecord, type RecordPatch, type RecordRow } from './onboarding.repo.js';
 import { OnboardingError, REASONS, SYSTEM_ACTOR, tokenRef, type OnboardingDeps, type OnboardingOutcome } from './onboarding.types.js';
+import { errorSummary } from '../../lib/loggable-error.js';
 
 /** States a refresh applies to. */
 const REFRESHABLE: ReadonlySet<RecordRow['state']> = new Set(['connected', 'action_required']);
@@ -132,7 +133,7 @@ export interface RefreshAllSummary {
 /** Loggable fields of a failure: a GraphError's own (scrubbed) fields, otherwise only name and message. */
 export function describeFailure(e: unknown): Record<string, unknown> {
   if (e instanceof GraphError) return { name: e.name, operation: e.operation, code: e.code, subcode: e.subcode, category: e.category, fbtraceId: e.fbtraceId };
-  if (e instanceof Error) return { name: e.name, message: e.message };
+  if (e instanceof Error) return { name: e.name, message: errorSummary(e) };
   return { name: typeof e };
 }
 

@@ -3,7 +3,7 @@
  * ENCRYPTION_KEY (one key, id `k1`) > in embedded mode a key file created 0600 in DATA_DIR.
  * Sub-keys for other purposes (cookie signatures) are derived with HKDF, so one secret serves all.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { ConfigError } from '../../config.js';
@@ -44,17 +44,24 @@ function parseKeys(spec: string, source: string): Key[] {
 
 function keyFile(dataDir: string): Key[] {
   const file = path.join(dataDir, 'encryption.key');
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    // flag 'wx': if another process created it first, we fail and read theirs below.
-    try {
-      writeFileSync(file, `k1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  try {
+    if (!existsSync(file)) {
+      mkdirSync(dataDir, { recursive: true });
+      // flag 'wx': if another process created it first, we fail and read theirs below.
+      try {
+        writeFileSync(file, `k1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
     }
+    // Only when needed: a read-only DATA_DIR must reach the database's own, clearer start error.
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    return parseKeys(readFileSync(file, 'utf8').trim(), `key file ${file}`);
+  } catch (err) {
+    if (err instanceof ConfigError || typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
+    // A full or read-only DATA_DIR, or wrong permissions: one line at start, not a stack trace.
+    throw new ConfigError(`key file ${file}: ${(err as Error).message}; check that DATA_DIR is writable and has free space`);
   }
-  chmodSync(file, 0o600);
-  return parseKeys(readFileSync(file, 'utf8').trim(), `key file ${file}`);
 }
 
 /** Builds the key ring from configuration (and, in embedded mode only, the key file). */

@@ -13,6 +13,7 @@ import { applyMessages } from './messages.js';
 import { applyPhoneNumberUpdate } from './phone-numbers.js';
 import type { Outcome, ProcessDeps } from './process.types.js';
 import { webhookProcessed } from '../../metrics/metrics.js';
+import { errorSummary } from '../../../lib/loggable-error.js';
 
 export const BATCH_SIZE = 1_000;
 
@@ -32,13 +33,6 @@ const HANDLERS: Record<string, Handler> = {
   phone_number_name_update: applyPhoneNumberUpdate,
   phone_number_quality_update: applyPhoneNumberUpdate,
 };
-
-/** A failure reason fit for the event log: the error's kind and a bounded message, no values. */
-export function failureReason(e: unknown): string {
-  const code = typeof (e as { code?: unknown })?.code === 'string' ? ` [${(e as { code: string }).code}]` : '';
-  const msg = e instanceof Error ? e.message : 'unknown error';
-  return `${e instanceof Error ? e.name : 'Error'}${code}: ${msg}`.slice(0, 200);
-}
 
 const byTime = (a: WebhookEventRow, b: WebhookEventRow) => (a.eventAt?.getTime() ?? 0) - (b.eventAt?.getTime() ?? 0) || a.id - b.id;
 
@@ -60,8 +54,8 @@ export async function processBatch(deps: ProcessDeps, opts: { limit?: number; id
         const out = await tx.transaction((sp) => handler(sp, deps, ev));
         settled.push({ id: ev.id, state: 'processed', reason: null, recordId: out.recordId, note: out.note });
       } catch (e) {
-        deps.logger.error({ webhook: { eventId: ev.id, field: ev.field }, reason: failureReason(e) }, 'webhook event processing failed');
-        settled.push({ id: ev.id, state: 'failed', reason: failureReason(e), recordId: null, note: null });
+        deps.logger.error({ webhook: { eventId: ev.id, field: ev.field }, reason: errorSummary(e) }, 'webhook event processing failed');
+        settled.push({ id: ev.id, state: 'failed', reason: errorSummary(e), recordId: null, note: null });
       }
     }
     if (messages.length > 0) {
@@ -69,8 +63,8 @@ export async function processBatch(deps: ProcessDeps, opts: { limit?: number; id
         await tx.transaction((sp) => applyMessages(sp, messages));
         for (const ev of messages) settled.push({ id: ev.id, state: 'processed', reason: null, recordId: null, note: ev.phoneNumberId ? null : { phone: 'none' } });
       } catch (e) {
-        deps.logger.error({ webhook: { events: messages.length, field: 'messages' }, reason: failureReason(e) }, 'webhook messages processing failed');
-        for (const ev of messages) settled.push({ id: ev.id, state: 'failed', reason: failureReason(e), recordId: null, note: null });
+        deps.logger.error({ webhook: { events: messages.length, field: 'messages' }, reason: errorSummary(e) }, 'webhook messages processing failed');
+        for (const ev of messages) settled.push({ id: ev.id, state: 'failed', reason: errorSummary(e), recordId: null, note: null });
       }
     }
     await settleEvents(tx, settled, deps.clock.now());
