@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 import { hashPassword } from './features/access/passwords.js';
 import { insertUser } from './features/access/users.repo.js';
@@ -25,10 +25,9 @@ import { metaAppOf } from './features/sandbox/sandbox-meta.js';
 import { loadKeyRing } from './features/vault/keyring.js';
 import { createMetaSimulator, registerSimulatorRoutes, SEED, type MetaSimulator } from './meta-simulator/index.js';
 import { openDatabase, type Database } from './db/client.js';
-import { withDatabase } from './test-support/global-db.js';
-import { freePort, spawnServer, waitReady, type ServerProcess } from './test-support/server-process.js';
+import { createOwnDatabase, killChildren, freePort, spawnServer, waitReady, type ServerProcess } from './test-support/server-process.js';
 
-const dbName = `crm_crash_jobs_${randomBytes(5).toString('hex')}`;
+let ownDb: Awaited<ReturnType<typeof createOwnDatabase>> | undefined;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-crash-jobs-'));
 const children: ChildProcess[] = [];
 const KEYS = `k1:${randomBytes(32).toString('base64')}`;
@@ -94,12 +93,8 @@ async function startHeldSimulator(appId: string, appSecret: string): Promise<Hel
 }
 
 beforeAll(async () => {
-  const admin = inject('testAdminUrl');
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${dbName}`);
-  await c.end();
-  url = withDatabase(admin, dbName);
+  ownDb = await createOwnDatabase('crm_crash_jobs');
+  url = ownDb.url;
   // the sandbox Meta app the server derives from its key ring, served by a simulator in this process
   // (it outlives the server it answers, as Meta does)
   const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: url, ENCRYPTION_KEYS: KEYS });
@@ -126,14 +121,10 @@ beforeAll(async () => {
 }, 150_000);
 
 afterAll(async () => {
-  const running = children.filter((ch) => ch.exitCode === null && ch.signalCode === null);
-  await Promise.all(running.map((ch) => new Promise((r) => ch.once('exit', r).kill('SIGKILL'))));
+  await killChildren(children);
   await database?.close();
   await meta?.close();
-  const c = new pg.Client({ connectionString: inject('testAdminUrl') });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-  await c.end();
+  await ownDb?.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 

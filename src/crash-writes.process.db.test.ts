@@ -13,19 +13,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './db/client.js';
 import { hashPassword } from './features/access/passwords.js';
 import { insertUser } from './features/access/users.repo.js';
 import { loadKeyRing } from './features/vault/keyring.js';
 import { putSecret, useSecret } from './features/vault/vault.service.js';
 import type { SecretRef } from './features/vault/vault.types.js';
-import { withDatabase } from './test-support/global-db.js';
-import { freePort, spawnServer, waitReady, type ServerProcess } from './test-support/server-process.js';
+import { createOwnDatabase, killChildren, freePort, spawnServer, waitReady, type ServerProcess } from './test-support/server-process.js';
 
-const dbName = `crm_crash_${randomBytes(5).toString('hex')}`;
+let ownDb: Awaited<ReturnType<typeof createOwnDatabase>> | undefined;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-crash-'));
 const children: ChildProcess[] = [];
 const K1 = `k1:${randomBytes(32).toString('base64')}`;
@@ -37,12 +35,8 @@ let database: Database;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  const admin = inject('testAdminUrl');
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${dbName}`);
-  await c.end();
-  url = withDatabase(admin, dbName);
+  ownDb = await createOwnDatabase('crm_crash');
+  url = ownDb.url;
   env = { ...process.env, DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: url, ENCRYPTION_KEYS: K1, PUBLIC_URL };
   for (const k of ['META_APP_ID', 'TEST_DATABASE_URL', 'ENCRYPTION_KEY', 'SANDBOX']) delete env[k];
   // first start migrates the database
@@ -54,13 +48,9 @@ beforeAll(async () => {
 }, 150_000);
 
 afterAll(async () => {
-  const running = children.filter((ch) => ch.exitCode === null && ch.signalCode === null);
-  await Promise.all(running.map((ch) => new Promise((r) => ch.once('exit', r).kill('SIGKILL'))));
+  await killChildren(children);
   await database?.close();
-  const c = new pg.Client({ connectionString: inject('testAdminUrl') });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-  await c.end();
+  await ownDb?.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 

@@ -25,9 +25,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { planLayout } from './db/embedded/layout.js';
 import { connectionUrl } from './db/embedded/server.js';
-import { signedDeliveries } from './features/webhooks/test-fixtures/webhook-mix.js';
-import { parseDelivery } from './features/webhooks/webhook-parse.js';
-import { WEBHOOK_PATH } from './features/webhooks/webhooks.routes.js';
+import { faultProbe, type Answer } from './test-support/fault-probe.js';
 import { freePort, spawnServer, waitReady, type ServerProcess } from './test-support/server-process.js';
 
 const APP_SECRET = randomBytes(24).toString('hex');
@@ -139,44 +137,7 @@ afterAll(async () => {
   rmSync(ext4Image, { force: true });
 }, 60_000);
 
-interface Answer {
-  what: string;
-  status: number | null;
-  ms: number;
-  code: string | null;
-  body: string;
-}
-
-async function call(what: string, init: RequestInit & { path: string }): Promise<Answer> {
-  const started = performance.now();
-  try {
-    const res = await fetch(`http://127.0.0.1:${app!.port}${init.path}`, { ...init, signal: AbortSignal.timeout(30_000) });
-    const body = await res.text();
-    let code: string | null = null;
-    try {
-      const json = JSON.parse(body) as { code?: string; reason?: string };
-      code = json.code ?? json.reason ?? null;
-    } catch {
-      /* not JSON */
-    }
-    return { what, status: res.status, ms: performance.now() - started, code, body: body.slice(0, 300) };
-  } catch (e) {
-    return { what, status: null, ms: performance.now() - started, code: null, body: (e as Error).name };
-  }
-}
-
-const deliveries = signedDeliveries(1000, { appSecret: APP_SECRET, seed: 53 });
-let next = 0;
-const acked: number[] = [];
-async function deliver(): Promise<Answer> {
-  const i = next++;
-  const d = deliveries[i]!;
-  const a = await call('webhook', { path: WEBHOOK_PATH, method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': d.signature }, body: d.body });
-  if (a.status === 200) acked.push(i);
-  return a;
-}
-const read = () => call('api read', { path: '/api/v1/me', headers: { cookie: `crm_session=${randomBytes(32).toString('base64url')}` } });
-const ready = () => call('readyz', { path: '/readyz' });
+const { deliver, read, ready, ackedKeys } = faultProbe({ port: () => app!.port, appSecret: APP_SECRET, deliveries: 1000, seed: 53 });
 
 /** Waits (bounded) for a log line: the server's stdout may arrive after the response that caused it. */
 async function logShows(line: RegExp): Promise<void> {
@@ -191,7 +152,7 @@ async function logShows(line: RegExp): Promise<void> {
 async function expectIntact(): Promise<void> {
   const db = await superuser();
   try {
-    const keys = acked.flatMap((i) => parseDelivery(Buffer.from(deliveries[i]!.body), { now: new Date(), rawRetentionHours: 1 }).map((r) => r.dedupeKey));
+    const keys = ackedKeys();
     const found = await db.query<{ n: number }>('SELECT count(DISTINCT dedupe_key)::int AS n FROM webhook_events WHERE dedupe_key = ANY($1)', [keys]);
     expect(found.rows[0]!.n).toBe(new Set(keys).size);
     await db.query('CREATE EXTENSION IF NOT EXISTS amcheck');

@@ -15,9 +15,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from './db/embedded/index.js';
-import { signedDeliveries } from './features/webhooks/test-fixtures/webhook-mix.js';
-import { parseDelivery } from './features/webhooks/webhook-parse.js';
-import { WEBHOOK_PATH } from './features/webhooks/webhooks.routes.js';
+import { faultProbe, type Answer } from './test-support/fault-probe.js';
 import { freePort, spawnServer, waitReady, type ServerProcess } from './test-support/server-process.js';
 
 const APP_SECRET = randomBytes(24).toString('hex');
@@ -50,44 +48,8 @@ afterAll(async () => {
   rmSync(appDir, { recursive: true, force: true });
 }, 60_000);
 
-interface Answer {
-  what: string;
-  status: number | null;
-  ms: number;
-  code: string | null;
-  error: string | null;
-}
-
-async function call(what: string, init: RequestInit & { path: string }): Promise<Answer> {
-  const started = performance.now();
-  try {
-    const res = await fetch(`http://127.0.0.1:${app.port}${init.path}`, { ...init, signal: AbortSignal.timeout(30_000) });
-    const text = await res.text();
-    let code: string | null = null;
-    try {
-      code = (JSON.parse(text) as { code?: string }).code ?? null;
-    } catch {
-      /* not JSON */
-    }
-    return { what, status: res.status, ms: performance.now() - started, code, error: null };
-  } catch (e) {
-    return { what, status: null, ms: performance.now() - started, code: null, error: (e as Error).name };
-  }
-}
-
 it('answers 503 fast while PostgreSQL is down, recovers by itself, and keeps every acknowledged write', async () => {
-  const deliveries = signedDeliveries(900, { appSecret: APP_SECRET, seed: 11 });
-  let next = 0;
-  const acked: number[] = [];
-  const deliver = async (): Promise<Answer> => {
-    const i = next++;
-    const d = deliveries[i]!;
-    const a = await call('webhook', { path: WEBHOOK_PATH, method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': d.signature }, body: d.body });
-    if (a.status === 200) acked.push(i);
-    return a;
-  };
-  const read = () => call('api read', { path: '/api/v1/me', headers: { cookie: `crm_session=${randomBytes(32).toString('base64url')}` } });
-  const ready = () => call('readyz', { path: '/readyz' });
+  const { deliver, read, ready, acked, ackedKeys } = faultProbe({ port: () => app.port, appSecret: APP_SECRET, deliveries: 900, seed: 11 });
 
   // before: all well
   const before = await Promise.all(Array.from({ length: 200 }, deliver));
@@ -129,10 +91,10 @@ it('answers 503 fast while PostgreSQL is down, recovers by itself, and keeps eve
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   try {
-    const keys = acked.flatMap((i) => parseDelivery(Buffer.from(deliveries[i]!.body), { now: new Date(), rawRetentionHours: 1 }).map((r) => r.dedupeKey));
+    const keys = ackedKeys();
     const found = await db.query<{ n: number }>('SELECT count(DISTINCT dedupe_key)::int AS n FROM webhook_events WHERE dedupe_key = ANY($1)', [keys]);
     expect(found.rows[0]!.n).toBe(new Set(keys).size);
-    expect(acked.length).toBeGreaterThanOrEqual(400);
+    expect(acked()).toBeGreaterThanOrEqual(400);
   } finally {
     await db.end();
   }

@@ -10,15 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signedDeliveries } from './features/webhooks/test-fixtures/webhook-mix.js';
 import { parseDelivery } from './features/webhooks/webhook-parse.js';
 import { WEBHOOK_PATH } from './features/webhooks/webhooks.routes.js';
-import { withDatabase } from './test-support/global-db.js';
-import { freePort, spawnServer, waitReady, type ServerProcess } from './test-support/server-process.js';
+import { createOwnDatabase, killChildren, freePort, spawnServer, waitReady, type ServerProcess } from './test-support/server-process.js';
 
 const APP_SECRET = randomBytes(24).toString('hex');
-const dbName = `crm_shutdown_${randomBytes(5).toString('hex')}`;
+let ownDb: Awaited<ReturnType<typeof createOwnDatabase>> | undefined;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-shutdown-'));
 const children: ChildProcess[] = [];
 const SENDERS = 16;
@@ -29,12 +28,8 @@ let url: string;
 let server: ServerProcess;
 
 beforeAll(async () => {
-  const admin = inject('testAdminUrl');
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${dbName}`);
-  await c.end();
-  url = withDatabase(admin, dbName);
+  ownDb = await createOwnDatabase('crm_shutdown');
+  url = ownDb.url;
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', META_APP_SECRET: APP_SECRET, DATABASE_URL: url, ENCRYPTION_KEY: randomBytes(32).toString('base64') };
   for (const k of ['META_APP_ID', 'TEST_DATABASE_URL', 'ENCRYPTION_KEYS', 'PUBLIC_URL', 'SANDBOX']) delete env[k];
@@ -43,12 +38,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  const running = children.filter((ch) => ch.exitCode === null && ch.signalCode === null);
-  await Promise.all(running.map((ch) => new Promise((r) => ch.once('exit', r).kill('SIGKILL'))));
-  const c = new pg.Client({ connectionString: inject('testAdminUrl') });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-  await c.end();
+  await killChildren(children);
+  await ownDb?.drop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

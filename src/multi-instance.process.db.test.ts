@@ -10,18 +10,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from './features/access/passwords.js';
 import { signedDeliveries } from './features/webhooks/test-fixtures/webhook-mix.js';
 import { parseDelivery } from './features/webhooks/webhook-parse.js';
 import { WEBHOOK_PATH } from './features/webhooks/webhooks.routes.js';
-import { withDatabase } from './test-support/global-db.js';
-import { freePort, spawnServer, waitReady, type ServerProcess } from './test-support/server-process.js';
+import { createOwnDatabase, killChildren, freePort, spawnServer, waitReady, type ServerProcess } from './test-support/server-process.js';
 
 const PUBLIC_URL = 'http://crm.multi.test';
 const APP_SECRET = randomBytes(24).toString('hex');
 const KEY = randomBytes(32).toString('base64');
-const dbName = `crm_multi_${randomBytes(5).toString('hex')}`;
+let ownDb: Awaited<ReturnType<typeof createOwnDatabase>> | undefined;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-multi-'));
 const children: ChildProcess[] = [];
 let url: string;
@@ -63,12 +62,8 @@ async function addUser(email: string, role: string, password: string): Promise<s
 }
 
 beforeAll(async () => {
-  const admin = inject('testAdminUrl');
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${dbName}`);
-  await c.end();
-  url = withDatabase(admin, dbName);
+  ownDb = await createOwnDatabase('crm_multi');
+  url = ownDb.url;
   // both at once, on an empty database: they race to migrate it
   a = start(await freePort());
   b = start(await freePort());
@@ -80,12 +75,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.end().catch(() => undefined);
-  const running = children.filter((ch) => ch.exitCode === null && ch.signalCode === null);
-  await Promise.all(running.map((ch) => new Promise((r) => ch.once('exit', r).kill('SIGKILL'))));
-  const c = new pg.Client({ connectionString: inject('testAdminUrl') });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-  await c.end();
+  await killChildren(children);
+  await ownDb?.drop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -1,6 +1,10 @@
 /** The real server (tsx src/main.ts) as a child process, for tests that kill, restart or race it. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { withDatabase } from './global-db.js';
 
 /** A started server process. */
 export interface ServerProcess {
@@ -49,4 +53,30 @@ export async function waitReady(p: ServerProcess, timeoutMs = 30_000): Promise<v
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`not ready in time: ${p.stderr()}`);
+}
+
+/** SIGKILLs every child still running and waits for each to exit (afterAll of process tests). */
+export async function killChildren(children: ChildProcess[]): Promise<void> {
+  const running = children.filter((ch) => ch.exitCode === null && ch.signalCode === null);
+  await Promise.all(running.map((ch) => new Promise((r) => ch.once('exit', r).kill('SIGKILL'))));
+}
+
+/**
+ * A database of its own for a test whose server processes outlive a per-file clone's connection
+ * rules (they connect by URL, migrate, get killed): created empty on the test server, dropped by `drop`.
+ */
+export async function createOwnDatabase(prefix: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const admin = inject('testAdminUrl');
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const run = async (q: string) => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    try {
+      await c.query(q);
+    } finally {
+      await c.end();
+    }
+  };
+  await run(`CREATE DATABASE ${name}`);
+  return { name, url: withDatabase(admin, name), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined) };
 }
